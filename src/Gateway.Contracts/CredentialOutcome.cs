@@ -1,0 +1,15 @@
+namespace Gateway.Contracts;
+
+/// <summary>A user grain's answer for one credential.</summary>
+[GenerateSerializer, Alias("gw.CredentialOutcome")]
+public enum CredentialOutcome
+{
+    /// <summary>The credential was verified within the cache lifetime (by this request's peers or earlier).</summary>
+    Allowed = 0,
+
+    /// <summary>Unknown to the cache: the caller verifies it (bcrypt) and reports with the ticket.</summary>
+    VerifyRequired = 1,
+
+    /// <summary>A concurrent verification of the same credential failed.</summary>
+    Denied = 2,
+}

@@ -1,0 +1,15 @@
+namespace Gateway.Contracts;
+
+/// <summary>
+/// One grain per user name. The edge calls it once per request with a keyed fingerprint of the
+/// credential (never the password); the grain answers from its cache, or hands out one verification
+/// ticket and makes concurrent requests with the same credential wait for that one bcrypt.
+/// </summary>
+public interface IUserGrain : IGrainWithStringKey
+{
+    /// <summary>Decides a request's credential: allowed from the cache, denied, or to be verified by the caller.</summary>
+    Task<CredentialDecision> CheckAsync(CredentialCheck check);
+
+    /// <summary>Reports the outcome of the verification a <see cref="CredentialOutcome.VerifyRequired"/> decision asked for.</summary>
+    Task ReportAsync(VerificationReport report);
+}

@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gateway.Edge.Authentication;
+
+/// <summary>How the edge authenticates <c>/v2/</c> requests (section <c>Gateway:Auth</c>).</summary>
+public sealed class AuthOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Gateway:Auth";
+
+    /// <summary>
+    /// Path of the htpasswd file (bcrypt entries only, as made by <c>htpasswd -B</c>). Required on edges.
+    /// A relative path is taken from the working directory. The file is reloaded when it changes.
+    /// </summary>
+    public string? HtpasswdFile { get; set; }
+
+    /// <summary>The realm of the Basic challenge. Default: <c>Registry Gateway</c>.</summary>
+    public string Realm { get; set; } = "Registry Gateway";
+
+    /// <summary>
+    /// How long a verified credential is answered from the user grain's cache before bcrypt runs again.
+    /// Default: 15 minutes. Zero turns the cache off (bcrypt on every request, as nginx does).
+    /// </summary>
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often the htpasswd file is checked for changes. Default: 2 seconds.</summary>
+    public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How many bcrypt verifications one edge runs at once; more wait. Default: 0 = the number of CPU cores,
+    /// so a flood of wrong passwords cannot starve the thread pool that streams transfers.
+    /// </summary>
+    [Range(0, 1024)]
+    public int MaxConcurrentVerifications { get; set; }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Edge.Authentication;
+
+/// <summary>Checks <see cref="AuthOptions"/> at start-up; each message names its key.</summary>
+public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, AuthOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.HtpasswdFile))
+        {
+            failures.Add($"{AuthOptions.SectionName}:HtpasswdFile is required: the path of an htpasswd file made with 'htpasswd -B'.");
+        }
+        else if (!File.Exists(options.HtpasswdFile))
+        {
+            failures.Add($"{AuthOptions.SectionName}:HtpasswdFile: file '{Path.GetFullPath(options.HtpasswdFile)}' does not exist.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Realm) || options.Realm.Any(char.IsControl))
+        {
+            failures.Add($"{AuthOptions.SectionName}:Realm must be a non-empty printable string.");
+        }
+
+        if (options.CacheTtl < TimeSpan.Zero || options.CacheTtl > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{AuthOptions.SectionName}:CacheTtl must be between 00:00:00 and 1.00:00:00 (was {options.CacheTtl}).");
+        }
+
+        if (options.ReloadInterval < TimeSpan.FromMilliseconds(100) || options.ReloadInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{AuthOptions.SectionName}:ReloadInterval must be between 00:00:00.1 and 01:00:00 (was {options.ReloadInterval}).");
+        }
+
+        if (options.MaxConcurrentVerifications is < 0 or > 1024)
+        {
+            failures.Add($"{AuthOptions.SectionName}:MaxConcurrentVerifications must be between 0 and 1024 (was {options.MaxConcurrentVerifications}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

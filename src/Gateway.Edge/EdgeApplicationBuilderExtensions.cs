@@ -1,0 +1,27 @@
+using Gateway.Edge.Access;
+using Gateway.Edge.Backend;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+
+namespace Gateway.Edge;
+
+/// <summary>Wires the edge into the request pipeline.</summary>
+public static class EdgeApplicationBuilderExtensions
+{
+    /// <summary>Resolves the client address (socket, or a trusted proxy's X-Forwarded-For). Call first.</summary>
+    public static IApplicationBuilder UseRegistryClientAddress(this IApplicationBuilder app) => app.UseForwardedHeaders();
+
+    /// <summary>Maps <c>/v2/</c>: the access gate, then the streaming proxy to the registry.</summary>
+    public static IEndpointRouteBuilder MapRegistryEdge(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseMiddleware<AccessMiddleware>();
+            pipeline.UseMiddleware<BackendErrorMiddleware>();
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
+        return endpoints;
+    }
+}

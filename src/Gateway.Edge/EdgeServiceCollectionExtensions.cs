@@ -1,0 +1,80 @@
+using Gateway.Edge.Authentication;
+using Gateway.Edge.Backend;
+using Gateway.Edge.Health;
+using Gateway.Edge.Network;
+using Gateway.Edge.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Health;
+
+namespace Gateway.Edge;
+
+/// <summary>Registers the edge: options, authentication, the proxy to the registry and its health checks.</summary>
+public static class EdgeServiceCollectionExtensions
+{
+    /// <summary>The health-check tag of checks that gate readiness.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>Adds the edge's services. The host must also register an <see cref="IGrainFactory"/> and a <see cref="FingerprintKey"/>.</summary>
+    public static IServiceCollection AddRegistryEdge(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddOptions<BackendOptions>().BindConfiguration(BackendOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BackendOptions>, BackendOptionsValidator>();
+        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NetworkOptions>, NetworkOptionsValidator>();
+
+        services.TryAddTimeProvider();
+        services.AddMetrics();
+        services.AddSingleton<EdgeMetrics>();
+        services.AddSingleton<HtpasswdStore>();
+        services.AddHostedService<HtpasswdReloadService>();
+        services.AddSingleton<PasswordVerifier>();
+        services.AddSingleton<ICredentialCache, GrainCredentialCache>();
+        services.AddSingleton<CredentialAuthenticator>();
+
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<NetworkOptions>>((forwarded, network) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.ForwardLimit = 1;
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            foreach (var proxy in network.Value.KnownProxies)
+            {
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+        });
+
+        var backend = configuration.GetSection(BackendOptions.SectionName).Get<BackendOptions>() ?? new BackendOptions();
+        var backendUris = backend.Urls.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri : null).OfType<Uri>().ToArray();
+        services.AddReverseProxy()
+            .LoadFromMemory([RegistryProxyConfig.Route()], [RegistryProxyConfig.Cluster(backend)])
+            .AddTransforms(context =>
+            {
+                if (context.Route.RouteId == RegistryProxyConfig.RouteId)
+                {
+                    ForwardingTransforms.Apply(context, backendUris);
+                }
+            });
+        services.AddSingleton<IActiveHealthCheckPolicy, AnyAnswerHealthPolicy>();
+
+        services.AddHttpClient(BackendReadinessCheck.ClientName, c => c.Timeout = TimeSpan.FromSeconds(2));
+        services.AddHealthChecks()
+            .AddCheck<ClusterReadinessCheck>("cluster", tags: [ReadyTag])
+            .AddCheck<BackendReadinessCheck>("registry", tags: [ReadyTag]);
+        return services;
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(s => s.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+namespace Gateway.Host.Cluster;
+
+/// <summary>Clustering of edges and silos (section <c>Gateway:Cluster</c>).</summary>
+public sealed class GatewayClusterOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Gateway:Cluster";
+
+    /// <summary><c>localhost</c> (default) or <c>redis</c>.</summary>
+    public string Provider { get; set; } = "localhost";
+
+    /// <summary>The Redis connection string (StackExchange.Redis format), required with <c>redis</c>.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>The cluster's id; nodes with the same id form one cluster. Default: <c>registry-gateway</c>.</summary>
+    public string ClusterId { get; set; } = "registry-gateway";
+
+    /// <summary>The service id (stable across deployments; keys persisted state). Default: <c>registry-gateway</c>.</summary>
+    public string ServiceId { get; set; } = "registry-gateway";
+
+    /// <summary>Silo-to-silo port. Default: 11111.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port edges (Orleans clients) connect to. Default: 30000.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// The address silos bind and advertise. Default: <c>127.0.0.1</c> (Orleans would otherwise pick the first
+    /// non-loopback address); a container sets its own address.
+    /// </summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// The key every node shares for credential fingerprints (at least 16 characters). Required with
+    /// <c>redis</c>; with <c>localhost</c> a random one is made at start.
+    /// </summary>
+    public string? Secret { get; set; }
+
+    /// <summary>How long a grain call may take before it fails (and the request gets 503). Default: 10 seconds.</summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often silos probe each other. A silo that misses 3 probes in a row is declared dead (one vote is
+    /// enough, so a lone survivor can do it). Default: 1 second: a killed silo is gone in about 3–5 seconds.
+    /// </summary>
+    public TimeSpan ProbePeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Never prints the secret.</summary>
+    public override string ToString() => $"{Provider} cluster '{ClusterId}'";
+}

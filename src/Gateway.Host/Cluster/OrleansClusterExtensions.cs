@@ -1,0 +1,65 @@
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Gateway.Host.Cluster;
+
+/// <summary>Configures silos and edge clients from <see cref="ClusterSettings"/>.</summary>
+public static class OrleansClusterExtensions
+{
+    /// <summary>Configures a silo: clustering, endpoints on the advertised address, fast failure detection.</summary>
+    public static ISiloBuilder ConfigureGatewaySilo(this ISiloBuilder silo, ClusterSettings settings)
+    {
+        var options = settings.Options;
+        if (settings.Provider == ClusterProvider.Localhost)
+        {
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        }
+        else
+        {
+            silo.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
+            silo.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = options.ClusterId;
+                cluster.ServiceId = options.ServiceId;
+            });
+            silo.ConfigureEndpoints(settings.AdvertisedAddress, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+        }
+
+        silo.Configure<ClusterMembershipOptions>(membership =>
+        {
+            // A killed silo is declared dead after 3 missed probes, by one vote: a lone survivor can do it.
+            membership.ProbeTimeout = options.ProbePeriod;
+            membership.NumMissedProbesLimit = 3;
+            membership.NumVotesForDeathDeclaration = 1;
+            membership.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+            membership.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
+            membership.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(30);
+            membership.DefunctSiloExpiration = TimeSpan.FromHours(1);
+        });
+        silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
+        return silo;
+    }
+
+    /// <summary>Configures an edge's Orleans client.</summary>
+    public static IClientBuilder ConfigureGatewayClient(this IClientBuilder client, ClusterSettings settings)
+    {
+        var options = settings.Options;
+        if (settings.Provider == ClusterProvider.Localhost)
+        {
+            client.UseLocalhostClustering(options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        }
+        else
+        {
+            client.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
+            client.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = options.ClusterId;
+                cluster.ServiceId = options.ServiceId;
+            });
+        }
+
+        client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
+        return client;
+    }
+}

@@ -1,0 +1,83 @@
+using Gateway.Edge;
+using Gateway.Edge.Authentication;
+using Gateway.Edge.Telemetry;
+using Gateway.Host.Cluster;
+using Gateway.Host.Shutdown;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+
+namespace Gateway.Host.Hosting;
+
+/// <summary>Composes one gateway node from configuration: edge, silo or both.</summary>
+public static partial class GatewayApplication
+{
+    /// <summary>Builds the node. Throws <see cref="ConfigurationException"/> for settings that are wrong before start.</summary>
+    public static WebApplication Build(string[] args)
+    {
+        // The content root is the program's folder, so appsettings.json is found from any working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        var role = gateway.ParsedRole;
+        var cluster = ClusterSettings.From(builder.Configuration);
+
+        var shutdown = builder.Configuration.GetSection(ShutdownOptions.SectionName).Get<ShutdownOptions>() ?? new ShutdownOptions();
+        builder.Services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ShutdownOptions>, ShutdownOptionsValidator>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = shutdown.DrainDelay + shutdown.Timeout + TimeSpan.FromSeconds(15));
+        builder.Services.AddSingleton<DrainState>();
+        builder.Services.AddHostedService<DrainService>();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new FingerprintKey(cluster.Secret));
+        var health = builder.Services.AddHealthChecks().AddCheck<DrainReadinessCheck>("drain", tags: [EdgeServiceCollectionExtensions.ReadyTag]);
+
+        if (role != GatewayRole.Edge)
+        {
+            builder.UseOrleans(silo => silo.ConfigureGatewaySilo(cluster));
+            health.AddCheck<SiloReadinessCheck>("silo", tags: [EdgeServiceCollectionExtensions.ReadyTag]);
+        }
+        else
+        {
+            builder.UseOrleansClient(client => client.ConfigureGatewayClient(cluster));
+        }
+
+        if (role != GatewayRole.Silo)
+        {
+            builder.Services.AddRegistryEdge(builder.Configuration);
+        }
+
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(EdgeMetrics.MeterName)
+            .AddPrometheusExporter());
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        var app = builder.Build();
+        if (role != GatewayRole.Silo)
+        {
+            app.UseRegistryClientAddress();
+        }
+
+        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(EdgeServiceCollectionExtensions.ReadyTag) });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        if (role != GatewayRole.Silo)
+        {
+            app.MapRegistryEdge();
+        }
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var urls = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            Log.Ready(app.Logger, role.ToString().ToLowerInvariant(), string.Join(", ", urls), cluster.ToString());
+        });
+        return app;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Gateway ready: role={Role} listening on {Urls} ({Cluster})")]
+        public static partial void Ready(ILogger logger, string role, string urls, string cluster);
+    }
+}

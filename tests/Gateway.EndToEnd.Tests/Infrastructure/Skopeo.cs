@@ -1,0 +1,124 @@
+using System.Globalization;
+
+namespace Gateway.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// Runs the real skopeo (1.9.3) with a private auth file, an accept-anything policy and an empty
+/// registries.conf, all under a temp folder. Side effect outside it: containers/image keeps a blob-info cache in
+/// /var/lib/containers/cache (it may then try cross-repository mounts of blobs it has seen before).
+/// </summary>
+public sealed class Skopeo
+{
+    private Skopeo(string directory)
+    {
+        Directory = directory;
+    }
+
+    public string Directory { get; }
+
+    /// <summary>--authfile / REGISTRY_AUTH_FILE used by every command.</summary>
+    public string AuthFile => Path.Combine(Directory, "auth.json");
+
+    public string PolicyFile => Path.Combine(Directory, "policy.json");
+
+    /// <summary>Bound for each command.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    public static Skopeo Create(TempDirectory temp)
+    {
+        var dir = temp.CreateSubdirectory("skopeo-" + Guid.NewGuid().ToString("N")[..6]);
+        var skopeo = new Skopeo(dir);
+        File.WriteAllText(skopeo.AuthFile, "{}\n");
+        File.WriteAllText(skopeo.PolicyFile, """{ "default": [ { "type": "insecureAcceptAnything" } ] }""" + "\n");
+        File.WriteAllText(Path.Combine(dir, "registries.conf"), "");
+        System.IO.Directory.CreateDirectory(Path.Combine(dir, "registries.d"));
+        System.IO.Directory.CreateDirectory(Path.Combine(dir, "tmp"));
+        return skopeo;
+    }
+
+    /// <summary>Runs <c>skopeo [global options] ARGS</c>; global options (policy, registries.d, tmpdir) come first.</summary>
+    public Task<CommandResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    public Task<CommandResult> RunWithInputAsync(string? standardInput, params string[] args) =>
+        CommandRunner.RunAsync(
+            "skopeo",
+            [
+                "--policy", PolicyFile,
+                "--registries.d", Path.Combine(Directory, "registries.d"),
+                "--tmpdir", Path.Combine(Directory, "tmp"),
+                .. args,
+            ],
+            Timeout,
+            new Dictionary<string, string?>
+            {
+                ["REGISTRY_AUTH_FILE"] = AuthFile,
+                ["CONTAINERS_REGISTRIES_CONF"] = Path.Combine(Directory, "registries.conf"),
+                ["TMPDIR"] = Path.Combine(Directory, "tmp"),
+            },
+            standardInput,
+            Directory);
+
+    /// <summary>
+    /// <c>skopeo copy SOURCE DESTINATION</c>; <paramref name="access"/> applies to each docker:// side
+    /// (default: the auth file's credentials, TLS verified, system CAs). Extra arguments are appended.
+    /// </summary>
+    public Task<CommandResult> CopyAsync(string source, string destination, SkopeoAccess? access = null, params string[] extraArgs)
+    {
+        List<string> args = ["copy", "--authfile", AuthFile];
+        if (access is not null)
+        {
+            if (source.StartsWith("docker://", StringComparison.Ordinal))
+            {
+                args.AddRange(access.ToArguments("src"));
+            }
+
+            if (destination.StartsWith("docker://", StringComparison.Ordinal))
+            {
+                args.AddRange(access.ToArguments("dest"));
+            }
+
+            if (access.RetryTimes > 0)
+            {
+                args.Add("--retry-times=" + access.RetryTimes.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        args.AddRange(extraArgs);
+        args.Add(source);
+        args.Add(destination);
+        return RunAsync([.. args]);
+    }
+
+    /// <summary><c>skopeo inspect --raw IMAGE</c>: stdout is the manifest, byte for byte (as UTF-8 text).</summary>
+    public Task<CommandResult> InspectRawAsync(string image, SkopeoAccess? access = null)
+    {
+        List<string> args = ["inspect", "--raw", "--authfile", AuthFile];
+        if (access is not null)
+        {
+            args.AddRange(access.ToArguments(null));
+            if (access.RetryTimes > 0)
+            {
+                args.Add("--retry-times=" + access.RetryTimes.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        args.Add(image);
+        return RunAsync([.. args]);
+    }
+
+    /// <summary><c>skopeo login REGISTRY -u USER --password-stdin</c> into the private auth file.</summary>
+    public Task<CommandResult> LoginAsync(string registry, string user, string password, SkopeoAccess? access = null)
+    {
+        List<string> args = ["login", "--authfile", AuthFile, "-u", user, "--password-stdin"];
+        if (access?.CertDirectory is not null)
+        {
+            args.Add("--cert-dir=" + access.CertDirectory);
+        }
+
+        args.Add($"--tls-verify={(access?.TlsVerify ?? true ? "true" : "false")}");
+        args.Add(registry);
+        return RunWithInputAsync(password, [.. args]);
+    }
+
+    public Task<CommandResult> LogoutAsync(string registry) => RunAsync("logout", "--authfile", AuthFile, registry);
+}
