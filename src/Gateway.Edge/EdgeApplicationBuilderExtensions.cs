@@ -1,7 +1,10 @@
 using Gateway.Edge.Access;
 using Gateway.Edge.Backend;
 using Microsoft.AspNetCore.Builder;
+using Gateway.Edge.Network;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Edge;
 
@@ -9,7 +12,13 @@ namespace Gateway.Edge;
 public static class EdgeApplicationBuilderExtensions
 {
     /// <summary>Resolves the client address (socket, or a trusted proxy's X-Forwarded-For). Call first.</summary>
-    public static IApplicationBuilder UseRegistryClientAddress(this IApplicationBuilder app) => app.UseForwardedHeaders();
+    public static IApplicationBuilder UseRegistryClientAddress(this IApplicationBuilder app)
+    {
+        // ASP.NET's forwarded-headers middleware trusts every peer when its lists are empty:
+        // without configured proxies it must not run at all, and the socket's address stands.
+        var network = app.ApplicationServices.GetRequiredService<IOptions<NetworkOptions>>().Value;
+        return network.KnownProxies.Count == 0 ? app : app.UseForwardedHeaders();
+    }
 
     /// <summary>Maps <c>/v2/</c>: the access gate, then the streaming proxy to the registry.</summary>
     public static IEndpointRouteBuilder MapRegistryEdge(this IEndpointRouteBuilder endpoints)
