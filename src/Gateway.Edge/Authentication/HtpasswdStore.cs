@@ -15,6 +15,7 @@ public sealed partial class HtpasswdStore
     private readonly ILogger<HtpasswdStore> _logger;
     private volatile HtpasswdSnapshot _current;
     private (DateTime WriteTime, long Length) _stamp;
+    private (DateTime WriteTime, long Length)? _changing;
     private byte[] _contentHash;
 
     /// <summary>Loads the file; throws <see cref="InvalidOperationException"/> naming the key and the lines when it cannot be used.</summary>
@@ -53,6 +54,15 @@ public sealed partial class HtpasswdStore
             stamp = ReadStamp();
             if (stamp == _stamp)
             {
+                _changing = null;
+                return false;
+            }
+
+            // htpasswd rewrites the file in place: take a change only once it has held still for one interval,
+            // so a half-written file is not read.
+            if (_changing != stamp)
+            {
+                _changing = stamp;
                 return false;
             }
 
@@ -70,6 +80,7 @@ public sealed partial class HtpasswdStore
         }
 
         _stamp = stamp;
+        _changing = null;
         var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content));
         if (hash.AsSpan().SequenceEqual(_contentHash))
         {

@@ -47,9 +47,7 @@ public sealed class GatewayCluster : IAsyncDisposable
         return node;
     }
 
-    public async ValueTask DisposeAsync()
-    {
+    /// <summary>Stops all nodes at once. The nodes stay listed (exit codes and output remain readable).</summary>
+    public async ValueTask DisposeAsync() =>
         await Task.WhenAll(_nodes.Select(n => n.DisposeAsync().AsTask())).ConfigureAwait(false);
-        _nodes.Clear();
-    }
 }

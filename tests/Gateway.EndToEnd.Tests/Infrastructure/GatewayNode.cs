@@ -55,7 +55,7 @@ public sealed class GatewayNode : IAsyncDisposable
             SiloPort = options.SiloPort ?? FreePort.Next(),
             GatewayPort = options.GatewayPort ?? FreePort.Next(),
         };
-        var environment = BuildEnvironment(resolved);
+        var environment = EnvironmentFor(resolved);
         var workingDirectory = TempDirectory.Create();
         ManagedProcess process;
         try
@@ -130,7 +130,8 @@ public sealed class GatewayNode : IAsyncDisposable
 
     public override string ToString() => $"gateway {BaseUri} (pid {Pid})";
 
-    private static Dictionary<string, string?> BuildEnvironment(GatewayNodeOptions o)
+    /// <summary>The environment variables for <paramref name="o"/> (ports must be resolved).</summary>
+    public static IReadOnlyDictionary<string, string?> EnvironmentFor(GatewayNodeOptions o)
     {
         static string Span(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
         static string Int(int? value) => value!.Value.ToString(CultureInfo.InvariantCulture);
@@ -146,6 +147,9 @@ public sealed class GatewayNode : IAsyncDisposable
             ["Gateway__Cluster__AdvertisedAddress"] = o.AdvertisedAddress,
             ["Gateway__Shutdown__DrainDelay"] = Span(o.DrainDelay),
             ["Logging__LogLevel__Default"] = o.LogLevelDefault,
+
+            // One line per log entry (category and message together) with the simple console formatter.
+            ["Logging__Console__FormatterOptions__SingleLine"] = "true",
             ["DOTNET_NOLOGO"] = "1",
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
         };

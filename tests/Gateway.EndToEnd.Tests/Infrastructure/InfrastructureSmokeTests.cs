@@ -1,0 +1,282 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Xunit.Abstractions;
+
+namespace Gateway.EndToEnd.Tests.Infrastructure;
+
+/// <summary>Proves the end-to-end infrastructure against the bare registry (no gateway involved).</summary>
+public sealed class InfrastructureSmokeTests(ITestOutputHelper output)
+{
+    private const long MiB = 1024 * 1024;
+
+    [Fact]
+    public async Task SkopeoCopy_OciImageToBareRegistryAndBack_KeepsLayerDigests()
+    {
+        var watch = Stopwatch.StartNew();
+        using var temp = TempDirectory.Create();
+        var image = await TestImages.CreateOciLayoutAsync(temp.Combine("oci-src"), "v1", 8 * MiB, 4096);
+        await using var registry = await RegistryServer.StartAsync(temp);
+        var skopeo = Skopeo.Create(temp);
+        var remote = $"docker://{registry.HostPort}/smoke/skopeo:v1";
+
+        // --preserve-digests: without it skopeo gzips the uncompressed layers on the way to a registry.
+        (await skopeo.CopyAsync(image.Reference, remote, SkopeoAccess.Insecure, "--preserve-digests")).EnsureSuccess();
+        var manifest = (await skopeo.InspectRawAsync(remote, SkopeoAccess.Insecure)).EnsureSuccess().StandardOutput;
+        var back = temp.Combine("oci-back");
+        (await skopeo.CopyAsync(remote, $"oci:{back}:v1", SkopeoAccess.Insecure, "--dest-oci-accept-uncompressed-layers")).EnsureSuccess();
+        var copied = await TestImages.ReadOciLayoutAsync(back, "v1");
+
+        Assert.Equal(2, copied.LayerDigests.Count);
+        Assert.Equal(image.LayerDigests, copied.LayerDigests);
+        Assert.Equal(image.DiffIds, copied.DiffIds);
+        Assert.Equal(image.ManifestDigest, TestImages.DigestOf(Encoding.UTF8.GetBytes(manifest)));
+        Assert.Equal(image.ManifestDigest, copied.ManifestDigest);
+        foreach (var digest in copied.LayerDigests)
+        {
+            Assert.Equal(digest, await TestImages.DigestOfFileAsync(copied.BlobPath(digest)));
+        }
+
+        Assert.Contains("/v2/smoke/skopeo/manifests/v1", registry.Output, StringComparison.Ordinal);
+        output.WriteLine($"took {watch.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public async Task DockerCli_ImportPushRmiPullAgainstBareRegistry_Succeeds()
+    {
+        var watch = Stopwatch.StartNew();
+        using var temp = TempDirectory.Create();
+        await using var registry = await RegistryServer.StartAsync(temp);
+        var engine = await DockerEngine.StartAsync(temp);
+        output.WriteLine($"engine up after {watch.Elapsed.TotalSeconds:0.0} s");
+        try
+        {
+            var tar = temp.Combine("small.tar");
+            await TestImages.CreateTarAsync(tar, 256 * 1024);
+            var image = $"{registry.HostPort}/smoke/app:1";
+
+            (await engine.RunCliAsync("import", tar, image)).EnsureSuccess();
+            (await engine.RunCliAsync("push", image)).EnsureSuccess();
+            (await engine.RunCliAsync("rmi", image)).EnsureSuccess();
+            Assert.False((await engine.RunCliAsync("image", "inspect", image)).Succeeded);
+            (await engine.RunCliAsync("pull", image)).EnsureSuccess();
+            (await engine.RunCliAsync("image", "inspect", image)).EnsureSuccess();
+
+            Assert.Contains("/v2/smoke/app/manifests/1", registry.Output, StringComparison.Ordinal);
+            output.WriteLine($"import/push/rmi/pull done after {watch.Elapsed.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            await engine.DisposeAsync();
+        }
+
+        output.WriteLine($"engine down after {watch.Elapsed.TotalSeconds:0.0} s (dockerd exit {engine.Dockerd.ExitCode}, containerd exit {engine.Containerd.ExitCode})");
+        Assert.Empty(ProcessTable.Referencing(engine.Root));
+        Assert.Empty(Mounts.Under(engine.Root));
+        Assert.False(File.Exists("/etc/docker/key.json"));
+    }
+
+    [Fact]
+    public async Task RedisServer_Started_AnswersPingAndStopsOnDispose()
+    {
+        var watch = Stopwatch.StartNew();
+        using var temp = TempDirectory.Create();
+        var redis = await RedisServer.StartAsync(temp);
+        try
+        {
+            Assert.True(await redis.PingAsync());
+            Assert.Equal("PONG", (await redis.RunCliAsync("ping")).EnsureSuccess().StandardOutput.Trim());
+            (await redis.RunCliAsync("set", "smoke", "42")).EnsureSuccess();
+            Assert.Equal("42", (await redis.RunCliAsync("get", "smoke")).EnsureSuccess().StandardOutput.Trim());
+            Assert.Equal($"127.0.0.1:{redis.Port}", redis.ConnectionString);
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+
+        Assert.True(redis.Process.HasExited);
+        Assert.Empty(ProcessTable.InGroup(redis.Process.Pid));
+        output.WriteLine($"took {watch.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public void TestPki_LeafFromDomainCrt_ChainsThroughIntermediateToCaCrtOnly()
+    {
+        using var temp = TempDirectory.Create();
+        using var pki = TestPki.Create(temp);
+
+        var chainFile = new X509Certificate2Collection();
+        chainFile.ImportFromPemFile(pki.ServerCertificatePath);
+        Assert.Equal(2, chainFile.Count);
+        var leaf = chainFile[0];
+        var intermediate = chainFile[1];
+        using var root = X509CertificateLoader.LoadCertificateFromFile(pki.CaCertificatePath);
+        using var other = X509CertificateLoader.LoadCertificateFromFile(pki.OtherCaCertificatePath);
+        using var keyed = X509Certificate2.CreateFromPemFile(pki.ServerCertificatePath, pki.ServerKeyPath);
+        Assert.True(keyed.HasPrivateKey);
+        Assert.Equal(leaf.Thumbprint, keyed.Thumbprint);
+        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", File.ReadAllText(pki.ServerKeyPath), StringComparison.Ordinal);
+
+        var san = leaf.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single();
+        Assert.Equal([IPAddress.Loopback, IPAddress.IPv6Loopback], san.EnumerateIPAddresses().ToArray());
+        Assert.Equal(["localhost"], san.EnumerateDnsNames().ToArray());
+        Assert.Contains(leaf.Extensions.OfType<X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>(), o => o.Value == "1.3.6.1.5.5.7.3.1");
+        Assert.InRange(leaf.NotBefore.ToUniversalTime(), DateTime.UtcNow.AddDays(-1).AddMinutes(-5), DateTime.UtcNow.AddDays(-1).AddMinutes(5));
+        Assert.InRange(leaf.NotAfter.ToUniversalTime(), DateTime.UtcNow.AddDays(30).AddMinutes(-5), DateTime.UtcNow.AddDays(30).AddMinutes(5));
+
+        Assert.True(BuildChain(leaf, root, intermediate, out var elements), "leaf should chain to ca.crt through the intermediate");
+        Assert.Equal([leaf.Thumbprint, intermediate.Thumbprint, root.Thumbprint], elements);
+        Assert.False(BuildChain(leaf, root, null, out _), "without the intermediate there is no chain");
+        Assert.False(BuildChain(leaf, other, intermediate, out _), "other-ca.crt must not validate the leaf");
+        Assert.Equal(["ca.crt"], Directory.GetFiles(pki.CertDirectory).Select(Path.GetFileName));
+        Assert.Empty(Directory.GetFiles(pki.EmptyCertDirectory));
+    }
+
+    [Fact]
+    public async Task TestPki_RegistryServingDomainCrt_IsTrustedOnlyWithTheTestCa()
+    {
+        var watch = Stopwatch.StartNew();
+        using var temp = TempDirectory.Create();
+        using var pki = TestPki.Create(temp);
+        await using var registry = await RegistryServer.StartAsync(
+            temp, new RegistryOptions { TlsCertificatePath = pki.ServerCertificatePath, TlsKeyPath = pki.ServerKeyPath });
+        var image = await TestImages.CreateOciLayoutAsync(temp.Combine("oci"), "v1", 4096);
+        var skopeo = Skopeo.Create(temp);
+        var remote = $"docker://{registry.HostPort}/smoke/tls:v1";
+
+        (await skopeo.CopyAsync(image.Reference, remote, new SkopeoAccess(CertDirectory: pki.CertDirectory), "--preserve-digests")).EnsureSuccess();
+        var untrusted = await skopeo.InspectRawAsync(remote, new SkopeoAccess(CertDirectory: pki.OtherCaCertDirectory));
+        var noCa = await skopeo.InspectRawAsync(remote, new SkopeoAccess(CertDirectory: pki.EmptyCertDirectory));
+
+        Assert.False(untrusted.Succeeded);
+        Assert.Contains("x509", untrusted.StandardError, StringComparison.Ordinal);
+        Assert.False(noCa.Succeeded);
+        Assert.Contains("x509", noCa.StandardError, StringComparison.Ordinal);
+
+        using (var trusting = TestHttp.CreateClient(registry.BaseUrl, pki.Root))
+        {
+            using var response = await trusting.GetAsync(new Uri("/v2/", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using (var distrusting = TestHttp.CreateClient(registry.BaseUrl, pki.OtherRoot))
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => distrusting.GetAsync(new Uri("/v2/", UriKind.Relative)));
+        }
+
+        output.WriteLine($"took {watch.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public async Task ManagedProcess_ChildIgnoresSigterm_DisposeKillsWholeProcessGroup()
+    {
+        var process = ManagedProcess.Start("sh", ["-c", "trap '' TERM; sleep 300 & echo child $!; echo to-stderr >&2; wait"]);
+        process.GracefulStopTimeout = TimeSpan.FromSeconds(1);
+        var line = await process.WaitForLineAsync(l => l.StartsWith("child ", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        var child = int.Parse(line["child ".Length..], CultureInfo.InvariantCulture);
+        await process.WaitForLineAsync(l => l == "to-stderr", TimeSpan.FromSeconds(10));
+        Assert.Contains(child, ProcessTable.InGroup(process.Pid));
+        Assert.Equal("sh", File.ReadAllText($"/proc/{process.Pid}/comm").Trim()); // setsid exec'd, did not fork
+
+        await process.DisposeAsync();
+
+        Assert.Equal(137, process.ExitCode); // SIGKILL after the ignored SIGTERM
+        Assert.Empty(ProcessTable.InGroup(process.Pid));
+        Assert.Contains("to-stderr", process.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ManagedProcess_WaitForLineOfExitedProcess_ThrowsWithOutput()
+    {
+        await using var process = ManagedProcess.Start("sh", ["-c", "echo hello; exit 3"]);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => process.WaitForLineAsync(l => l == "never", TimeSpan.FromSeconds(30)));
+
+        Assert.Contains("hello", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, process.ExitCode);
+        Assert.Equal("hello", await process.WaitForLineAsync(l => l == "hello", TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public async Task Htpasswd_CreateUpdateRemove_EditsTheFileWithBcrypt()
+    {
+        using var temp = TempDirectory.Create();
+        var path = temp.Combine("htpasswd");
+
+        await Htpasswd.CreateAsync(path, Htpasswd.MinimumCost, ("alice", "s3cret"), ("bob", "hunter2"));
+        var created = await File.ReadAllLinesAsync(path);
+        await Htpasswd.AddOrUpdateAsync(path, Htpasswd.MinimumCost, "alice", "changed");
+        var updated = await File.ReadAllLinesAsync(path);
+        await Htpasswd.RemoveUserAsync(path, "bob");
+        var removed = await File.ReadAllLinesAsync(path);
+
+        Assert.Equal(["alice", "bob"], created.Select(l => l.Split(':')[0]));
+        Assert.All(created, l => Assert.StartsWith("$2y$04$", l.Split(':', 2)[1], StringComparison.Ordinal));
+        Assert.NotEqual(created[0], updated[0]);
+        Assert.Equal(created[1], updated[1]);
+        Assert.Equal([updated[0]], removed);
+    }
+
+    [Fact]
+    public void GatewayBuild_FromTestAssemblyFolder_FindsRepositoryAndConfiguration()
+    {
+        Assert.True(File.Exists(Path.Combine(GatewayBuild.RepositoryRoot, "Gateway.sln")));
+        Assert.Contains(GatewayBuild.Configuration, new[] { "Debug", "Release" });
+        Assert.EndsWith(Path.Combine("src", "Gateway.Host", "bin", GatewayBuild.Configuration, "net10.0", "Gateway.Host.dll"), GatewayBuild.HostDllPath, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GatewayNodeOptions_WithTlsRedisAndBackends_MapsToEnvironmentVariables()
+    {
+        using var temp = TempDirectory.Create();
+        using var pki = TestPki.Create(temp);
+        var options = new GatewayNodeOptions
+        {
+            BackendUrls = ["http://127.0.0.1:5001", "http://127.0.0.1:5002"],
+            HtpasswdFile = "/tmp/x/htpasswd",
+            AuthCacheTtl = TimeSpan.FromMinutes(10),
+            KnownProxies = ["127.0.0.1"],
+            Port = 7443,
+            SiloPort = 11111,
+            GatewayPort = 30000,
+            Environment = new Dictionary<string, string?> { ["Extra"] = "1" },
+        }.WithTls(pki) with { ClusterProvider = "redis", Redis = "127.0.0.1:6390" };
+
+        var env = GatewayNode.EnvironmentFor(options);
+
+        Assert.Equal("all", env["Gateway__Role"]);
+        Assert.Equal("http://127.0.0.1:5002", env["Gateway__Backend__Urls__1"]);
+        Assert.Equal("00:10:00", env["Gateway__Auth__CacheTtl"]);
+        Assert.Equal("00:00:00", env["Gateway__Shutdown__DrainDelay"]);
+        Assert.Equal("redis", env["Gateway__Cluster__Provider"]);
+        Assert.Equal("127.0.0.1:6390", env["Gateway__Cluster__Redis"]);
+        Assert.Equal("11111", env["Gateway__Cluster__SiloPort"]);
+        Assert.Equal("127.0.0.1", env["Gateway__Network__KnownProxies__0"]);
+        Assert.Equal("https://127.0.0.1:7443", env["Kestrel__Endpoints__Https__Url"]);
+        Assert.Equal(pki.ServerKeyPath, env["Kestrel__Endpoints__Https__Certificate__KeyPath"]);
+        Assert.False(env.ContainsKey("Kestrel__Endpoints__Http__Url"));
+        Assert.Equal("1", env["Extra"]);
+        Assert.Equal(options.ClusterId, (options with { Port = 1 }).ClusterId);
+    }
+
+    private static bool BuildChain(X509Certificate2 leaf, X509Certificate2 trustedRoot, X509Certificate2? intermediate, out string[] thumbprints)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(trustedRoot);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        if (intermediate is not null)
+        {
+            chain.ChainPolicy.ExtraStore.Add(intermediate);
+        }
+
+        var ok = chain.Build(leaf);
+        thumbprints = [.. chain.ChainElements.Select(e => e.Certificate.Thumbprint)];
+        return ok;
+    }
+}

@@ -1,0 +1,17 @@
+using Gateway.Contracts;
+
+namespace Gateway.Grains.Tests;
+
+public sealed class HealthGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    [Fact]
+    public async Task PingAsync_AnyCaller_AnswersWithTheAddressOfASiloInTheCluster()
+    {
+        var silos = fixture.Cluster.Silos.Select(s => s.SiloAddress.ToString()).ToHashSet();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => fixture.Client.GetGrain<IHealthGrain>(i).PingAsync()));
+
+        Assert.Equal(2, silos.Count);
+        Assert.All(answers, a => Assert.Contains(a, silos));
+    }
+}
