@@ -50,7 +50,7 @@ public static partial class GatewayApplication
 
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EdgeMetrics.MeterName)
-            .AddPrometheusExporter());
+            .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         var app = builder.Build();
