@@ -49,6 +49,11 @@ public static class BcryptHash
     /// </summary>
     public static bool Verify(Secret password, string hash)
     {
+        if (TryGetCost(hash) is null)
+        {
+            return false;
+        }
+
         // bcrypt reads the first 72 bytes of the password, as htpasswd and nginx do.
         var text = System.Text.Encoding.UTF8.GetString(password.Utf8);
         try

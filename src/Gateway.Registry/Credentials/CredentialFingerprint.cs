@@ -21,7 +21,8 @@ public static class CredentialFingerprint
     public static byte[] Compute(ReadOnlySpan<byte> key, string userName, Secret password, string storedHash)
     {
         var userBytes = Encoding.UTF8.GetByteCount(userName);
-        var size = Domain.Length + 12 + userBytes + password.Utf8.Length + storedHash.Length;
+        var hashBytes = Encoding.UTF8.GetByteCount(storedHash);
+        var size = Domain.Length + 12 + userBytes + password.Utf8.Length + hashBytes;
         var buffer = ArrayPool<byte>.Shared.Rent(size);
         try
         {
@@ -32,7 +33,7 @@ public static class CredentialFingerprint
             BinaryPrimitives.WriteInt32BigEndian(span[offset..], password.Utf8.Length);
             password.Utf8.CopyTo(span[(offset + 4)..]);
             offset += 4 + password.Utf8.Length;
-            WriteField(span, offset, storedHash, storedHash.Length);
+            WriteField(span, offset, storedHash, hashBytes);
             var result = new byte[Length];
             HMACSHA256.HashData(key, span, result);
             return result;

@@ -55,11 +55,9 @@ public sealed class BcryptHashTests
         Assert.Null(thrown);
     }
 
-    // BUG (src/Gateway.Registry/Credentials/BcryptHash.cs): Verify catches only SaltParseException, but
     // BCrypt.Net throws ArgumentException for "", ArgumentOutOfRangeException for "$2y$04$" and
-    // FormatException for a non-numeric cost. Fix: start Verify with `if (TryGetCost(hash) is null) return false;`.
-    // Remove Skip once fixed.
-    [Theory(Skip = "BcryptHash.Verify throws for these hashes; see the comment above")]
+    // FormatException for a non-numeric cost: Verify must refuse them before bcrypt sees them.
+    [Theory]
     [InlineData("")]
     [InlineData("$2y$04$")]
     [InlineData("$2y$0x$5LP67esldOZyINwk5m2B/.MdkpMNJDNI71y.dKYJZq/OI9ni9C8ui")]
