@@ -51,6 +51,14 @@ public static class EdgeServiceCollectionExtensions
         });
 
         var backend = configuration.GetSection(BackendOptions.SectionName).Get<BackendOptions>() ?? new BackendOptions();
+
+        // YARP validates its configuration on its own, before options validation runs, and names no key
+        // ("Unable to load or apply the proxy configuration."): check the URLs first, with messages that do.
+        var backendCheck = new BackendOptionsValidator().Validate(Options.DefaultName, backend);
+        if (backendCheck.Failed)
+        {
+            throw new OptionsValidationException(BackendOptions.SectionName, typeof(BackendOptions), backendCheck.Failures);
+        }
         var backendUris = backend.Urls.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri : null).OfType<Uri>().ToArray();
         services.AddReverseProxy()
             .LoadFromMemory([RegistryProxyConfig.Route()], [RegistryProxyConfig.Cluster(backend)])

@@ -54,6 +54,15 @@ public static partial class GatewayApplication
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         var app = builder.Build();
+
+        // Validate every options class now, so a bad value stops the process with its message alone
+        // (not after a "Hosting failed to start" stack trace).
+        app.Services.GetService<IStartupValidator>()?.Validate();
+        if (role != GatewayRole.Silo)
+        {
+            // Load the htpasswd file now: an unusable one stops the start with the lines at fault.
+            app.Services.GetRequiredService<HtpasswdStore>();
+        }
         if (role != GatewayRole.Silo)
         {
             app.UseRegistryClientAddress();
