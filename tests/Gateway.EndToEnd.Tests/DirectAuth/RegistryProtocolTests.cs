@@ -30,7 +30,7 @@ public sealed class RegistryProtocolTests(DirectAuthClusterFixture cluster) : IC
         // First half through node B (the Location names node A: follow it on B, as a load balancer would),
         // streamed without a Content-Length (chunked transfer encoding).
         var half = data.Length / 2;
-        using var patch1 = await SendAsync(b, HttpMethod.Patch, location.PathAndQuery, auth, new StreamContent(new MemoryStream(data, 0, half)));
+        using var patch1 = await SendAsync(b, HttpMethod.Patch, location.PathAndQuery, auth, new StreamContent(new MemoryStream(data, 0, half)), chunked: true);
         Assert.Equal(HttpStatusCode.Accepted, patch1.StatusCode);
         Assert.Equal($"0-{half - 1}", Assert.Single(patch1.Headers.GetValues("Range")));
         Assert.Equal(cluster.B.BaseUri.GetLeftPart(UriPartial.Authority), patch1.Headers.Location!.GetLeftPart(UriPartial.Authority));
@@ -114,9 +114,9 @@ public sealed class RegistryProtocolTests(DirectAuthClusterFixture cluster) : IC
         Assert.Equal(expected, response.StatusCode);
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, System.Net.Http.Headers.AuthenticationHeaderValue auth, HttpContent? content = null)
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, System.Net.Http.Headers.AuthenticationHeaderValue auth, HttpContent? content = null, bool chunked = false)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = content, Headers = { Authorization = auth } };
+        using var request = new HttpRequestMessage(method, path) { Content = content, Headers = { Authorization = auth, TransferEncodingChunked = chunked } };
         return await client.SendAsync(request);
     }
 }
