@@ -10,6 +10,9 @@ public sealed record CredentialCheck
     /// <summary>The client's address as the edge resolved it (socket, or a trusted proxy's X-Forwarded-For).</summary>
     [Id(1)] public required string ClientAddress { get; init; }
 
+    /// <summary>What the request is, for rate limits.</summary>
+    [Id(2)] public RequestKind Kind { get; init; }
+
     /// <summary>Never prints the fingerprint.</summary>
     public override string ToString() => $"CredentialCheck {{ ClientAddress = {ClientAddress} }}";
 }

@@ -15,4 +15,25 @@ public sealed record CredentialDecision
 
     /// <summary>True when this request waited for a concurrent verification of the same credential.</summary>
     [Id(3)] public bool Coalesced { get; init; }
+
+    /// <summary>Why the request was refused, for <see cref="CredentialOutcome.Locked"/> and <see cref="CredentialOutcome.RateLimited"/>.</summary>
+    [Id(4)] public DenialReason Reason { get; init; }
+
+    /// <summary>When the client may try again (locks and limits).</summary>
+    [Id(5)] public TimeSpan RetryAfter { get; init; }
+
+    /// <summary>When a lock ends.</summary>
+    [Id(6)] public DateTimeOffset? LockedUntil { get; init; }
+
+    /// <summary>The failed attempts that caused a lock.</summary>
+    [Id(7)] public int Failures { get; init; }
+
+    /// <summary>The pull budget, on manifest requests when a pull limit is set.</summary>
+    [Id(8)] public PullBudget? Pulls { get; init; }
+
+    /// <summary>The limit and window of a refused rate (for the message).</summary>
+    [Id(9)] public int Limit { get; init; }
+
+    /// <summary>The window of a refused rate (for the message).</summary>
+    [Id(10)] public TimeSpan Window { get; init; }
 }

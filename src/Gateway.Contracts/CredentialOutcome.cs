@@ -12,4 +12,10 @@ public enum CredentialOutcome
 
     /// <summary>A concurrent verification of the same credential failed.</summary>
     Denied = 2,
+
+    /// <summary>A lockout or an address block: refused before any password check (429).</summary>
+    Locked = 3,
+
+    /// <summary>Authenticated, but a rate limit is reached (429).</summary>
+    RateLimited = 4,
 }

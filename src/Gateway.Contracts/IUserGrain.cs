@@ -10,6 +10,15 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Decides a request's credential: allowed from the cache, denied, or to be verified by the caller.</summary>
     Task<CredentialDecision> CheckAsync(CredentialCheck check);
 
-    /// <summary>Reports the outcome of the verification a <see cref="CredentialOutcome.VerifyRequired"/> decision asked for.</summary>
-    Task ReportAsync(VerificationReport report);
+    /// <summary>
+    /// Reports the outcome of the verification a <see cref="CredentialOutcome.VerifyRequired"/> decision asked for, and
+    /// answers the request's final decision (allowed, denied, or rate limited).
+    /// </summary>
+    Task<CredentialDecision> ReportAsync(VerificationReport report);
+
+    /// <summary>The user's lockout and rate state, for operators.</summary>
+    Task<UserStatus> GetStatusAsync();
+
+    /// <summary>Clears the user's locks and failures: for one client address, or everywhere when null.</summary>
+    Task<UserStatus> UnlockAsync(string? clientAddress);
 }

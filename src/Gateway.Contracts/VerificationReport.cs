@@ -16,6 +16,12 @@ public sealed record VerificationReport
     /// <summary>How long a success may be answered from the cache.</summary>
     [Id(3)] public required TimeSpan CacheFor { get; init; }
 
+    /// <summary>The client address of the request that was verified.</summary>
+    [Id(4)] public required string ClientAddress { get; init; }
+
+    /// <summary>What the request is, for rate limits.</summary>
+    [Id(5)] public RequestKind Kind { get; init; }
+
     /// <summary>Never prints the fingerprint.</summary>
     public override string ToString() => $"VerificationReport {{ Ticket = {Ticket}, Succeeded = {Succeeded} }}";
 }

@@ -2,6 +2,7 @@ using Gateway.Edge.Access;
 using Gateway.Edge.Backend;
 using Microsoft.AspNetCore.Builder;
 using Gateway.Edge.Network;
+using Gateway.Edge.Telemetry;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,7 @@ public static class EdgeApplicationBuilderExtensions
     {
         endpoints.MapReverseProxy(pipeline =>
         {
+            pipeline.UseMiddleware<RequestTelemetryMiddleware>();
             pipeline.UseMiddleware<AccessMiddleware>();
             pipeline.UseMiddleware<BackendErrorMiddleware>();
             pipeline.UseSessionAffinity();

@@ -1,3 +1,4 @@
+using Gateway.Edge.Admin;
 using Gateway.Edge.Authentication;
 using Gateway.Edge.Backend;
 using Gateway.Edge.Health;
@@ -27,11 +28,14 @@ public static class EdgeServiceCollectionExtensions
         services.AddOptions<BackendOptions>().BindConfiguration(BackendOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BackendOptions>, BackendOptionsValidator>();
         services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.SectionName).ValidateOnStart();
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddSingleton<IValidateOptions<NetworkOptions>, NetworkOptionsValidator>();
 
         services.TryAddTimeProvider();
         services.AddMetrics();
         services.AddSingleton<EdgeMetrics>();
+        services.AddSingleton<AccessAudit>();
         services.AddSingleton<HtpasswdStore>();
         services.AddHostedService<HtpasswdReloadService>();
         services.AddSingleton<PasswordVerifier>();

@@ -1,96 +1,391 @@
 using System.Security.Cryptography;
 using Gateway.Contracts;
+using Gateway.Registry.Policies;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Placement;
 
 namespace Gateway.Grains;
 
 /// <summary>
-/// Caches the credential check of one user for the whole cluster. It holds only a keyed fingerprint
-/// of the last verified credential and when it expires; bcrypt runs on the edge that asked, once per
-/// cache lifetime. Reentrant so that concurrent requests with the same unverified credential wait for
-/// the one verification in flight instead of each running bcrypt; every turn is still single-threaded.
-/// Placed on the silo of the first edge that asks, so in the combined role the hot path stays in-process.
+/// One grain per user name: the cluster-wide credential cache, the failed-login lockouts and the rate limits of
+/// that user. It holds only a keyed fingerprint of the last verified credential, never a password; bcrypt runs on the
+/// edge that asked, at most once per cache lifetime. It is reentrant so that requests waiting for a verification in
+/// flight do not block others, and every decision is taken in one synchronous turn, so limits are exact however many
+/// requests race over however many edges: a locked pair never gets a password check, and at most
+/// <see cref="LockoutOptions.MaxFailures"/> verifications are in flight or failed for a pair in a window.
+/// Lock state is persisted (grain storage <see cref="GrainStorage.Name"/>) and written only when it changes; the
+/// cache and the rate budgets live in memory (a silo loss costs one bcrypt and restarts the budgets).
 /// </summary>
 [Reentrant]
 [PreferLocalPlacement]
 public sealed partial class UserGrain : Grain, IUserGrain
 {
-    /// <summary>How long a request waits for a concurrent verification before it verifies itself.</summary>
+    /// <summary>How long a request waits for a concurrent verification before it decides again.</summary>
     internal static readonly TimeSpan PendingVerificationTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>Addresses remembered as having authenticated (for the user-wide lock's exemption).</summary>
+    internal const int MaxKnownGoodAddresses = 256;
+
+    private static readonly TimeSpan SuccessRecordGranularity = TimeSpan.FromHours(1);
+
+    private readonly IPersistentState<UserLockoutState> _state;
+    private readonly IOptions<LockoutOptions> _lockout;
+    private readonly IOptions<RateLimitOptions> _limits;
     private readonly TimeProvider _time;
     private readonly ILogger<UserGrain> _logger;
     private readonly List<PendingVerification> _pending = [];
+    private readonly Dictionary<Guid, CredentialDecision> _reported = [];
+    private readonly SemaphoreSlim _writes = new(1, 1);
     private byte[]? _cachedFingerprint;
     private DateTimeOffset _cachedUntil;
+    private RateWindow _requests;
+    private RateWindow _pulls;
 
     /// <summary>Creates the grain.</summary>
-    public UserGrain(TimeProvider time, ILogger<UserGrain> logger)
+    public UserGrain(
+        [PersistentState("lockout", GrainStorage.Name)] IPersistentState<UserLockoutState> state,
+        IOptions<LockoutOptions> lockout,
+        IOptions<RateLimitOptions> limits,
+        GrainClock clock,
+        ILogger<UserGrain> logger)
     {
-        _time = time;
+        _state = state;
+        _lockout = lockout;
+        _limits = limits;
+        _time = clock.Time;
         _logger = logger;
     }
+
+    private string User => this.GetPrimaryKeyString();
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        Log.Activated(_logger, this.GetPrimaryKeyString(), RuntimeIdentity);
+        Log.Activated(_logger, User, RuntimeIdentity);
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public async Task<CredentialDecision> CheckAsync(CredentialCheck check)
     {
-        var now = _time.GetUtcNow();
-        if (_cachedFingerprint is not null && now < _cachedUntil && CryptographicOperations.FixedTimeEquals(_cachedFingerprint, check.Fingerprint))
+        var address = ClientAddressKey.For(check.ClientAddress);
+        while (true)
         {
-            return new CredentialDecision { Outcome = CredentialOutcome.Allowed, CacheHit = true };
-        }
+            var now = _time.GetUtcNow();
+            if (Refusal(address, now) is { } refused)
+            {
+                return refused;
+            }
 
-        var pending = FindPending(check.Fingerprint, now);
-        if (pending is not null)
-        {
+            if (_cachedFingerprint is not null && now < _cachedUntil && CryptographicOperations.FixedTimeEquals(_cachedFingerprint, check.Fingerprint))
+            {
+                return ApplyLimits(check.Kind, now, cacheHit: true, coalesced: false);
+            }
+
+            var same = FindPending(check.Fingerprint, now);
+            if (same is not null)
+            {
+                var outcome = await WaitForAsync(same, now);
+                if (outcome is true)
+                {
+                    return ApplyLimits(check.Kind, _time.GetUtcNow(), cacheHit: false, coalesced: true);
+                }
+
+                if (outcome is false)
+                {
+                    return new CredentialDecision { Outcome = CredentialOutcome.Denied, Coalesced = true };
+                }
+
+                continue;
+            }
+
+            var blocking = SlotBlocker(address, now);
+            if (blocking is not null)
+            {
+                // No verification slot for this pair (or user) until one in flight ends: wait, then decide again.
+                await WaitForAsync(blocking, now);
+                continue;
+            }
+
+            var ticket = new PendingVerification(Guid.NewGuid(), check.Fingerprint, address, now + PendingVerificationTimeout);
+            _pending.Add(ticket);
+            AddressStatus addressStatus;
             try
             {
-                var succeeded = await pending.Completion.Task.WaitAsync(pending.Deadline - now, _time);
-                return new CredentialDecision { Outcome = succeeded ? CredentialOutcome.Allowed : CredentialOutcome.Denied, Coalesced = true };
+                addressStatus = await GrainFactory.GetGrain<IAddressGrain>(address).CheckAsync();
             }
-            catch (TimeoutException)
+            catch
             {
-                // The edge that verifies went away without reporting: verify here instead.
-                _pending.Remove(pending);
-                now = _time.GetUtcNow();
+                Release(ticket, null);
+                throw;
             }
-        }
 
-        var ticket = new PendingVerification(Guid.NewGuid(), check.Fingerprint, now + PendingVerificationTimeout);
-        _pending.Add(ticket);
-        return new CredentialDecision { Outcome = CredentialOutcome.VerifyRequired, Ticket = ticket.Ticket };
+            if (addressStatus.BlockedUntil is { } blockedUntil)
+            {
+                Release(ticket, null);
+                return Locked(DenialReason.AddressBlocked, blockedUntil, _lockout.Value.MaxFailuresPerAddress, _time.GetUtcNow());
+            }
+
+            return new CredentialDecision { Outcome = CredentialOutcome.VerifyRequired, Ticket = ticket.Ticket };
+        }
     }
 
     /// <inheritdoc />
-    public Task ReportAsync(VerificationReport report)
+    public async Task<CredentialDecision> ReportAsync(VerificationReport report)
     {
-        for (var i = 0; i < _pending.Count; i++)
+        if (_reported.TryGetValue(report.Ticket, out var earlier))
         {
-            if (_pending[i].Ticket == report.Ticket)
+            return earlier; // a retried report: counted once
+        }
+
+        var now = _time.GetUtcNow();
+        var address = ClientAddressKey.For(report.ClientAddress);
+        var pending = _pending.Find(p => p.Ticket == report.Ticket);
+        if (pending is not null)
+        {
+            _pending.Remove(pending);
+        }
+
+        CredentialDecision decision;
+        if (report.Succeeded)
+        {
+            if (report.CacheFor > TimeSpan.Zero)
             {
-                var pending = _pending[i];
-                _pending.RemoveAt(i);
-                pending.Completion.TrySetResult(report.Succeeded);
-                break;
+                _cachedFingerprint = report.Fingerprint;
+                _cachedUntil = now + report.CacheFor;
+            }
+
+            var changed = RecordSuccess(address, now);
+            pending?.Completion.TrySetResult(true);
+            decision = ApplyLimits(report.Kind, now, cacheHit: false, coalesced: false);
+            Remember(report.Ticket, decision);
+            if (changed)
+            {
+                await WriteAsync();
+            }
+
+            return decision;
+        }
+
+        RecordFailure(address, now);
+        pending?.Completion.TrySetResult(false);
+        decision = new CredentialDecision { Outcome = CredentialOutcome.Denied };
+        Remember(report.Ticket, decision);
+        await WriteAsync();
+        try
+        {
+            await GrainFactory.GetGrain<IAddressGrain>(address).RecordFailureAsync();
+        }
+        catch (Exception ex)
+        {
+            Log.AddressCountFailed(_logger, address, ex.GetType().Name);
+        }
+
+        return decision;
+    }
+
+    /// <inheritdoc />
+    public Task<UserStatus> GetStatusAsync() => Task.FromResult(Status(_time.GetUtcNow()));
+
+    /// <inheritdoc />
+    public async Task<UserStatus> UnlockAsync(string? clientAddress)
+    {
+        var state = _state.State;
+        if (clientAddress is null)
+        {
+            state.Pairs.Clear();
+            LockoutPolicy.Unlock(state.User);
+            state.FailuresBeganAt = null;
+            Log.Unlocked(_logger, User, "every address");
+        }
+        else
+        {
+            var key = ClientAddressKey.For(clientAddress);
+            state.Pairs.Remove(key);
+            Log.Unlocked(_logger, User, key);
+        }
+
+        await WriteAsync();
+        return Status(_time.GetUtcNow());
+    }
+
+    private CredentialDecision? Refusal(string address, DateTimeOffset now)
+    {
+        var options = _lockout.Value;
+        if (_state.State.Pairs.TryGetValue(address, out var pair) && LockoutPolicy.IsLocked(pair, now))
+        {
+            return Locked(DenialReason.PairLocked, pair.LockedUntil!.Value, options.MaxFailures, now);
+        }
+
+        if (LockoutPolicy.IsLocked(_state.State.User, now) && !IsKnownGood(address))
+        {
+            return Locked(DenialReason.UserLocked, _state.State.User.LockedUntil!.Value, options.MaxFailuresPerUser, now);
+        }
+
+        return null;
+    }
+
+    private static CredentialDecision Locked(DenialReason reason, DateTimeOffset until, int failures, DateTimeOffset now) => new()
+    {
+        Outcome = CredentialOutcome.Locked,
+        Reason = reason,
+        LockedUntil = until,
+        Failures = failures,
+        RetryAfter = until - now,
+    };
+
+    private bool IsKnownGood(string address) =>
+        _state.State.Successes.TryGetValue(address, out var success) && _state.State.FailuresBeganAt is { } began && success < began;
+
+    /// <summary>A verification in flight that must end before this pair (or user) may have another, or null when there is room.</summary>
+    private PendingVerification? SlotBlocker(string address, DateTimeOffset now)
+    {
+        var options = _lockout.Value;
+        var state = _state.State;
+        var pairFailures = state.Pairs.TryGetValue(address, out var pair) ? LockoutPolicy.CountFailures(pair, options.PairRule, now) : 0;
+        PendingVerification? sameAddress = null;
+        var inFlightHere = 0;
+        foreach (var p in _pending)
+        {
+            if (p.Address == address)
+            {
+                inFlightHere++;
+                sameAddress ??= p;
             }
         }
 
-        if (report.Succeeded && report.CacheFor > TimeSpan.Zero)
+        if (pairFailures + inFlightHere >= options.MaxFailures)
         {
-            _cachedFingerprint = report.Fingerprint;
-            _cachedUntil = _time.GetUtcNow() + report.CacheFor;
+            return sameAddress;
         }
 
-        return Task.CompletedTask;
+        if (!IsKnownGood(address) && LockoutPolicy.CountFailures(state.User, options.UserRule, now) + _pending.Count >= options.MaxFailuresPerUser)
+        {
+            return _pending.Count > 0 ? _pending[0] : null;
+        }
+
+        return null;
+    }
+
+    private CredentialDecision ApplyLimits(RequestKind kind, DateTimeOffset now, bool cacheHit, bool coalesced)
+    {
+        var limits = _limits.Value;
+        PullBudget? pulls = null;
+        if (kind != RequestKind.Other && limits.Pulls.IsLimited)
+        {
+            var peek = RateLimitPolicy.Peek(_pulls, limits.Pulls, now);
+            if (kind == RequestKind.ManifestGet && peek.Remaining == 0)
+            {
+                return RateLimited(DenialReason.PullLimit, peek, new PullBudget { Limit = peek.Limit, Remaining = 0, Window = peek.Window });
+            }
+
+            pulls = new PullBudget { Limit = peek.Limit, Remaining = peek.Remaining, Window = peek.Window };
+        }
+
+        if (limits.Requests.IsLimited)
+        {
+            var lease = RateLimitPolicy.TryAcquire(ref _requests, limits.Requests, now);
+            if (!lease.Acquired)
+            {
+                return RateLimited(DenialReason.RequestLimit, lease, pulls);
+            }
+        }
+
+        if (kind == RequestKind.ManifestGet && limits.Pulls.IsLimited)
+        {
+            var lease = RateLimitPolicy.TryAcquire(ref _pulls, limits.Pulls, now);
+            pulls = new PullBudget { Limit = lease.Limit, Remaining = lease.Remaining, Window = lease.Window };
+        }
+
+        return new CredentialDecision { Outcome = CredentialOutcome.Allowed, CacheHit = cacheHit, Coalesced = coalesced, Pulls = pulls };
+    }
+
+    private static CredentialDecision RateLimited(DenialReason reason, RateLimitLease lease, PullBudget? pulls) => new()
+    {
+        Outcome = CredentialOutcome.RateLimited,
+        Reason = reason,
+        RetryAfter = lease.ResetsIn,
+        Limit = lease.Limit,
+        Window = lease.Window,
+        Pulls = pulls,
+    };
+
+    private bool RecordSuccess(string address, DateTimeOffset now)
+    {
+        var state = _state.State;
+        var changed = false;
+        if (state.Pairs.TryGetValue(address, out var pair) && (pair.Failures.Count > 0 || pair.LockCount > 0))
+        {
+            LockoutPolicy.RecordSuccess(pair);
+            changed = true;
+        }
+
+        if (!state.Successes.TryGetValue(address, out var last) || now - last > SuccessRecordGranularity)
+        {
+            state.Successes[address] = now;
+            if (state.Successes.Count > MaxKnownGoodAddresses)
+            {
+                var oldest = state.Successes.MinBy(s => s.Value).Key;
+                state.Successes.Remove(oldest);
+            }
+
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    private void RecordFailure(string address, DateTimeOffset now)
+    {
+        var options = _lockout.Value;
+        var state = _state.State;
+        if (!state.Pairs.TryGetValue(address, out var pair))
+        {
+            pair = new LockoutEntry();
+            state.Pairs[address] = pair;
+        }
+
+        if (LockoutPolicy.RecordFailure(pair, options.PairRule, now) is { } pairLock)
+        {
+            Log.PairLocked(_logger, User, address, pairLock.Failures, pairLock.Until, pairLock.LockNumber);
+        }
+
+        if (!LockoutPolicy.IsLocked(state.User, now) && LockoutPolicy.CountFailures(state.User, options.UserRule, now) == 0)
+        {
+            state.FailuresBeganAt = now;
+        }
+
+        if (LockoutPolicy.RecordFailure(state.User, options.UserRule, now) is { } userLock)
+        {
+            Log.UserLocked(_logger, User, userLock.Failures, userLock.Until, userLock.LockNumber);
+        }
+
+        foreach (var key in state.Pairs.Where(p => LockoutPolicy.IsIdle(p.Value, options.PairRule, now)).Select(p => p.Key).ToList())
+        {
+            state.Pairs.Remove(key);
+        }
+    }
+
+    private async Task<bool?> WaitForAsync(PendingVerification pending, DateTimeOffset now)
+    {
+        try
+        {
+            return await pending.Completion.Task.WaitAsync(pending.Deadline - now, _time);
+        }
+        catch (TimeoutException)
+        {
+            // The edge that verifies went away without reporting: its slot is free again.
+            Release(pending, null);
+            return null;
+        }
+    }
+
+    private void Release(PendingVerification pending, bool? result)
+    {
+        _pending.Remove(pending);
+        pending.Completion.TrySetResult(result);
     }
 
     private PendingVerification? FindPending(byte[] fingerprint, DateTimeOffset now)
@@ -100,8 +395,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
             var candidate = _pending[i];
             if (candidate.Deadline <= now)
             {
-                _pending.RemoveAt(i);
-                candidate.Completion.TrySetException(new TimeoutException());
+                Release(candidate, null);
                 continue;
             }
 
@@ -114,20 +408,81 @@ public sealed partial class UserGrain : Grain, IUserGrain
         return null;
     }
 
-    private sealed class PendingVerification(Guid ticket, byte[] fingerprint, DateTimeOffset deadline)
+    private void Remember(Guid ticket, CredentialDecision decision)
+    {
+        if (_reported.Count >= 256)
+        {
+            _reported.Clear();
+        }
+
+        _reported[ticket] = decision;
+    }
+
+    private UserStatus Status(DateTimeOffset now)
+    {
+        var options = _lockout.Value;
+        var state = _state.State;
+        var limits = _limits.Value;
+        return new UserStatus
+        {
+            User = User,
+            Failures = LockoutPolicy.CountFailures(state.User, options.UserRule, now),
+            LockedUntil = LockoutPolicy.IsLocked(state.User, now) ? state.User.LockedUntil : null,
+            Addresses = state.Pairs.Select(p => new PairStatus
+            {
+                Address = p.Key,
+                Failures = LockoutPolicy.CountFailures(p.Value, options.PairRule, now),
+                LockedUntil = LockoutPolicy.IsLocked(p.Value, now) ? p.Value.LockedUntil : null,
+                Locks = p.Value.LockCount,
+            }).ToList(),
+            KnownGoodAddresses = state.Successes.Keys.ToList(),
+            RequestsRemaining = limits.Requests.IsLimited ? RateLimitPolicy.Peek(_requests, limits.Requests, now).Remaining : null,
+            PullsRemaining = limits.Pulls.IsLimited ? RateLimitPolicy.Peek(_pulls, limits.Pulls, now).Remaining : null,
+            CredentialCached = _cachedFingerprint is not null && now < _cachedUntil,
+        };
+    }
+
+    private async Task WriteAsync()
+    {
+        await _writes.WaitAsync();
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    private sealed class PendingVerification(Guid ticket, byte[] fingerprint, string address, DateTimeOffset deadline)
     {
         public Guid Ticket { get; } = ticket;
 
         public byte[] Fingerprint { get; } = fingerprint;
 
+        public string Address { get; } = address;
+
         public DateTimeOffset Deadline { get; } = deadline;
 
-        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<bool?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private static partial class Log
     {
         [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "User grain for '{User}' activated on {Silo}")]
         public static partial void Activated(ILogger logger, string user, string silo);
+
+        [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "User '{User}' locked for address {Address} until {Until:u} after {Failures} failed attempts (lock {LockNumber} in a row)")]
+        public static partial void PairLocked(ILogger logger, string user, string address, int failures, DateTimeOffset until, int lockNumber);
+
+        [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "User '{User}' locked for every address but known-good ones until {Until:u} after {Failures} failed attempts (lock {LockNumber} in a row)")]
+        public static partial void UserLocked(ILogger logger, string user, int failures, DateTimeOffset until, int lockNumber);
+
+        [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "User '{User}' unlocked by an operator for {Scope}")]
+        public static partial void Unlocked(ILogger logger, string user, string scope);
+
+        [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Could not count a failure for address {Address}: {Reason}")]
+        public static partial void AddressCountFailed(ILogger logger, string address, string reason);
     }
 }

@@ -1,24 +1,27 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Gateway.Registry.Policies;
 using Microsoft.Extensions.Time.Testing;
-using Orleans.Metadata;
 using Orleans.TestingHost;
 
 namespace Gateway.Grains.Tests;
 
 /// <summary>
-/// Two in-process silos in which every <see cref="UserGrain"/> runs on one shared
-/// <see cref="TrackingTimeProvider"/>, so a test moves the grains' clock by hand. One instance per test
-/// class (class fixture).
+/// Two in-process silos whose gateway grains run on one shared <see cref="TrackingTimeProvider"/> (through
+/// <see cref="GrainClock"/>), so a test moves the grains' clock by hand; lock state in memory grain storage.
+/// Lockout settings are small so tests reach them quickly. One instance per test class (class fixture).
 /// </summary>
 /// <remarks>
-/// The fake clock is handed to <see cref="UserGrain"/> only, through its own grain activator, and not
-/// registered as the silo's <see cref="TimeProvider"/>: Orleans resolves that same service for its
-/// membership probes, and with a frozen clock the second silo's start fails (its connectivity probe is
-/// canceled at once).
+/// The fake clock is not registered as the silo's <see cref="TimeProvider"/>: Orleans resolves that same service for
+/// its membership probes, and with a frozen clock the second silo's start fails.
 /// </remarks>
 public sealed class ClusterFixture : IAsyncLifetime
 {
+    public const int MaxFailures = 3;
+    public const int MaxFailuresPerUser = 6;
+    public const int MaxFailuresPerAddress = 8;
+    public const int RequestLimit = 50;
+    public const int PullLimit = 4;
+
     public TrackingTimeProvider Time { get; } = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -29,9 +32,26 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
-        var time = Time;
-        builder.ConfigureSilo((_, silo) => silo.Services.AddSingleton<IConfigureGrainTypeComponents>(
-            sp => new FakeClockUserGrainActivator(time, sp.GetRequiredService<GrainClassMap>(), sp.GetRequiredService<ILoggerFactory>())));
+        var clock = new GrainClock(Time);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(GrainStorage.Name);
+            silo.Services.AddSingleton(clock);
+            silo.Services.Configure<LockoutOptions>(o =>
+            {
+                o.MaxFailures = MaxFailures;
+                o.MaxFailuresPerUser = MaxFailuresPerUser;
+                o.MaxFailuresPerAddress = MaxFailuresPerAddress;
+                o.Window = TimeSpan.FromMinutes(15);
+                o.Duration = TimeSpan.FromMinutes(15);
+                o.MaxDuration = TimeSpan.FromHours(24);
+            });
+            silo.Services.Configure<RateLimitOptions>(o =>
+            {
+                o.Requests = new RateLimitRule { Limit = RequestLimit, Window = TimeSpan.FromMinutes(1) };
+                o.Pulls = new RateLimitRule { Limit = PullLimit, Window = TimeSpan.FromHours(6) };
+            });
+        });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -40,23 +60,6 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
-    }
-
-    /// <summary>Creates <see cref="UserGrain"/> instances with the fake clock; other grain types are left alone.</summary>
-    private sealed class FakeClockUserGrainActivator(TimeProvider time, GrainClassMap classes, ILoggerFactory loggers)
-        : IConfigureGrainTypeComponents, IGrainActivator
-    {
-        public void Configure(GrainType grainType, GrainProperties properties, GrainTypeSharedContext shared)
-        {
-            if (classes.TryGetGrainClass(grainType, out var grainClass) && grainClass == typeof(UserGrain))
-            {
-                shared.SetComponent<IGrainActivator>(this);
-            }
-        }
-
-        public object CreateInstance(IGrainContext context) => new UserGrain(time, loggers.CreateLogger<UserGrain>());
-
-        public ValueTask DisposeInstance(IGrainContext context, object instance) => ValueTask.CompletedTask;
     }
 }
 

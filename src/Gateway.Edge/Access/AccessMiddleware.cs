@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Gateway.Contracts;
 using Gateway.Edge.Authentication;
 using Gateway.Edge.Compatibility;
 using Gateway.Edge.Responses;
@@ -16,9 +18,10 @@ namespace Gateway.Edge.Access;
 /// <summary>
 /// The single gate in front of the registry. Every <c>/v2/</c> request passes here before anything is
 /// forwarded: the recipe's legacy-client rule, the path checked against the registry's grammar (so what
-/// is authorized is exactly what is forwarded), the credentials authenticated through the user grain,
-/// and only then the proxy. Denials are answered here, in the registry's JSON error format, always
-/// with <c>Docker-Distribution-Api-Version</c>.
+/// is authorized is exactly what is forwarded), the credentials authenticated through the user grain, which
+/// also applies lockouts and rate limits, and only then the proxy. Denials are answered here, in the registry's
+/// JSON error format, always with <c>Docker-Distribution-Api-Version</c>; each decision is one audit event and
+/// one <c>registry.access</c> span.
 /// </summary>
 public sealed partial class AccessMiddleware
 {
@@ -36,15 +39,17 @@ public sealed partial class AccessMiddleware
     private readonly RequestDelegate _next;
     private readonly CredentialAuthenticator _authenticator;
     private readonly EdgeMetrics _metrics;
+    private readonly AccessAudit _audit;
     private readonly ILogger<AccessMiddleware> _logger;
     private readonly string _challenge;
 
     /// <summary>Creates the middleware.</summary>
-    public AccessMiddleware(RequestDelegate next, CredentialAuthenticator authenticator, IOptions<AuthOptions> options, EdgeMetrics metrics, ILogger<AccessMiddleware> logger)
+    public AccessMiddleware(RequestDelegate next, CredentialAuthenticator authenticator, IOptions<AuthOptions> options, EdgeMetrics metrics, AccessAudit audit, ILogger<AccessMiddleware> logger)
     {
         _next = next;
         _authenticator = authenticator;
         _metrics = metrics;
+        _audit = audit;
         _logger = logger;
         _challenge = BasicChallenge.Format(options.Value.Realm);
     }
@@ -54,10 +59,14 @@ public sealed partial class AccessMiddleware
     {
         context.Response.OnStarting(AddApiVersion, context);
         var request = context.Request;
+        var client = ClientAddress(context);
+        var decision = new Decision(context, client);
+        using var activity = EdgeTelemetry.Source.StartActivity("registry.access");
+        activity?.SetTag("client.address", client);
 
         if (LegacyClientFilter.IsBlocked(request.Headers.UserAgent))
         {
-            await DenyAsync(context, "legacy_client", new RegistryError(RegistryErrorCode.Unsupported, "registry API v2 is not available to this client version; upgrade Docker", 404));
+            await DenyAsync(decision, activity, "legacy_client", "docker 1.5 or older", new RegistryError(RegistryErrorCode.Unsupported, "registry API v2 is not available to this client version; upgrade Docker", 404));
             return;
         }
 
@@ -65,15 +74,18 @@ public sealed partial class AccessMiddleware
         var status = RegistryRouteParser.TryParse(rawPath, out var route);
         if (status != RouteParseStatus.Ok)
         {
-            await DenyAsync(context, "bad_request", RouteError(status));
+            await DenyAsync(decision, activity, "bad_request", status.ToString(), RouteError(status));
             return;
         }
+
+        decision.Repository = route.Repository;
+        activity?.SetTag("registry.repository", route.Repository);
 
         // The registry reads form values from url-encoded bodies too (Go's FormValue): a 'from' there would
         // mount from a repository this gate never saw. No registry request needs such a body.
         if (request.HasFormContentType)
         {
-            await DenyAsync(context, "bad_request", new RegistryError(RegistryErrorCode.Unsupported, "form bodies are not accepted on the registry API", 400));
+            await DenyAsync(decision, activity, "bad_request", "form body", new RegistryError(RegistryErrorCode.Unsupported, "form bodies are not accepted on the registry API", 400));
             return;
         }
 
@@ -82,7 +94,7 @@ public sealed partial class AccessMiddleware
         {
             if (from.Count != 1 || !RepositoryName.IsValid(from[0]))
             {
-                await DenyAsync(context, "bad_request", new RegistryError(RegistryErrorCode.NameInvalid, "invalid repository name in 'from'"));
+                await DenyAsync(decision, activity, "bad_request", "invalid mount source", new RegistryError(RegistryErrorCode.NameInvalid, "invalid repository name in 'from'"));
                 return;
             }
 
@@ -91,34 +103,61 @@ public sealed partial class AccessMiddleware
 
         if (!AccessRequestMapper.TryMap(request.Method, route, mountFrom, out var scopes))
         {
-            await DenyAsync(context, "bad_request", new RegistryError(RegistryErrorCode.Unsupported));
+            await DenyAsync(decision, activity, "bad_request", "unsupported method", new RegistryError(RegistryErrorCode.Unsupported));
             return;
         }
+
+        decision.Actions = ActionsOf(scopes);
+        activity?.SetTag("registry.actions", scopes.Count > 0 ? scopes[0].Actions.ToArray() : []);
 
         var parsed = BasicCredentialParser.TryParse(request.Headers.Authorization, out var credentials);
         if (parsed != CredentialParseStatus.Ok)
         {
-            await ChallengeAsync(context, parsed == CredentialParseStatus.Malformed ? "malformed_credentials" : "unauthenticated");
+            var outcome = parsed == CredentialParseStatus.Malformed ? "malformed_credentials" : "unauthenticated";
+            await ChallengeAsync(decision, activity, outcome, parsed == CredentialParseStatus.Malformed ? "malformed Authorization header" : "no Basic credentials");
             return;
         }
 
-        var client = ClientAddress(context);
-        var result = await _authenticator.AuthenticateAsync(credentials!, client, context.RequestAborted);
+        decision.User = credentials!.UserName;
+        activity?.SetTag("enduser.id", credentials.UserName);
+        var result = await _authenticator.AuthenticateAsync(credentials, client, KindOf(request.Method, route), context.RequestAborted);
+        activity?.SetTag("gateway.auth.cache", result.Cache);
         switch (result.Status)
         {
             case AuthenticationStatus.Unavailable:
                 context.Response.Headers.RetryAfter = "1";
-                await DenyAsync(context, "unavailable", new RegistryError(RegistryErrorCode.Unavailable, "the gateway cluster cannot decide right now; retry shortly"));
+                await DenyAsync(decision, activity, "unavailable", "the cluster could not decide", new RegistryError(RegistryErrorCode.Unavailable, "the gateway cluster cannot decide right now; retry shortly"));
                 return;
             case AuthenticationStatus.InvalidCredentials:
-                Log.InvalidCredentials(_logger, credentials!.UserName, client, request.Method, rawPath);
-                await ChallengeAsync(context, "invalid_credentials");
+                await ChallengeAsync(decision, activity, "invalid_credentials", "unknown user or wrong password");
+                return;
+            case AuthenticationStatus.Locked:
+            case AuthenticationStatus.RateLimited:
+                await TooManyAsync(decision, activity, result.Decision!);
                 return;
         }
 
+        WritePullHeaders(context, credentials.UserName, result.Decision?.Pulls);
         _metrics.Decision("allowed");
-        context.Features.Set(new RegistryAccessFeature(credentials!.UserName, route, scopes));
+        activity?.SetTag("gateway.auth.outcome", "allowed");
+        _audit.AccessDecided(decision.User, client, request.Method, decision.Repository, decision.Actions, "allowed", result.Cache == "hit" ? "cached credential" : "verified credential");
+        activity?.Dispose();
+        context.Features.Set(new RegistryAccessFeature(credentials.UserName, route, scopes));
         await _next(context);
+    }
+
+    private static RequestKind KindOf(string method, in RegistryRoute route) => route.Kind != RegistryRouteKind.Manifest
+        ? RequestKind.Other
+        : HttpMethods.IsGet(method) ? RequestKind.ManifestGet : HttpMethods.IsHead(method) ? RequestKind.ManifestHead : RequestKind.Other;
+
+    private static string ActionsOf(IReadOnlyList<AccessScope> scopes)
+    {
+        if (scopes.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        return scopes.Count == 1 ? string.Join(',', scopes[0].Actions) : string.Join(' ', scopes.Select(s => s.ToString()));
     }
 
     private static string RawPath(HttpContext context)
@@ -153,25 +192,78 @@ public sealed partial class AccessMiddleware
         _ => new RegistryError(RegistryErrorCode.Unsupported, "unknown registry API endpoint", 404),
     };
 
-    private Task ChallengeAsync(HttpContext context, string outcome)
+    private static void WritePullHeaders(HttpContext context, string user, PullBudget? pulls)
     {
-        context.Response.Headers.WWWAuthenticate = _challenge;
-        return DenyAsync(context, outcome, new RegistryError(RegistryErrorCode.Unauthorized));
+        if (pulls is null)
+        {
+            return;
+        }
+
+        var window = (long)Math.Ceiling(pulls.Window.TotalSeconds);
+        var headers = context.Response.Headers;
+        headers["ratelimit-limit"] = $"{pulls.Limit};w={window}";
+        headers["ratelimit-remaining"] = $"{pulls.Remaining};w={window}";
+        headers["docker-ratelimit-source"] = user;
     }
 
-    private Task DenyAsync(HttpContext context, string outcome, RegistryError error)
+    private Task TooManyAsync(Decision decision, Activity? activity, CredentialDecision refused)
     {
+        var context = decision.Context;
+        var retryAfter = Math.Max(1, (long)Math.Ceiling(refused.RetryAfter.TotalSeconds));
+        context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        WritePullHeaders(context, decision.User!, refused.Pulls);
+        var until = refused.LockedUntil?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var window = (long)Math.Ceiling(refused.Window.TotalSeconds);
+        var (outcome, message) = refused.Reason switch
+        {
+            DenialReason.PairLocked => ("locked", $"account locked for this address until {until} after {refused.Failures} failed attempts"),
+            DenialReason.UserLocked => ("locked", $"account locked until {until} after {refused.Failures} failed attempts"),
+            DenialReason.AddressBlocked => ("locked", $"this client address is blocked until {until} after {refused.Failures} failed attempts"),
+            DenialReason.PullLimit => ("rate_limited", $"pull rate limit reached ({refused.Limit} per {window} s), resets in {retryAfter} s"),
+            _ => ("rate_limited", $"request rate limit reached ({refused.Limit} per {window} s), resets in {retryAfter} s"),
+        };
+        if (outcome == "rate_limited")
+        {
+            _metrics.RateLimitRejected(refused.Reason == DenialReason.PullLimit ? "pulls" : "requests");
+        }
+
+        return DenyAsync(decision, activity, outcome, message, new RegistryError(RegistryErrorCode.TooManyRequests, message));
+    }
+
+    private Task ChallengeAsync(Decision decision, Activity? activity, string outcome, string reason)
+    {
+        decision.Context.Response.Headers.WWWAuthenticate = _challenge;
+        return DenyAsync(decision, activity, outcome, reason, new RegistryError(RegistryErrorCode.Unauthorized));
+    }
+
+    private Task DenyAsync(Decision decision, Activity? activity, string outcome, string reason, RegistryError error)
+    {
+        var request = decision.Context.Request;
         _metrics.Decision(outcome);
-        Log.Denied(_logger, context.Request.Method, context.Request.Path, outcome, error.Status);
-        return RegistryResponses.WriteErrorAsync(context, error);
+        activity?.SetTag("gateway.auth.outcome", outcome);
+        activity?.SetStatus(ActivityStatusCode.Ok);
+        _audit.AccessDecided(decision.User, decision.Client, request.Method, decision.Repository, decision.Actions, outcome, reason);
+        Log.Denied(_logger, request.Method, request.Path, outcome, error.Status);
+        return RegistryResponses.WriteErrorAsync(decision.Context, error);
+    }
+
+    /// <summary>What is known of a request as it passes the gate, for the audit event.</summary>
+    private sealed class Decision(HttpContext context, string client)
+    {
+        public HttpContext Context { get; } = context;
+
+        public string Client { get; } = client;
+
+        public string? User { get; set; }
+
+        public string? Repository { get; set; }
+
+        public string Actions { get; set; } = string.Empty;
     }
 
     private static partial class Log
     {
         [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Denied {Method} {Path}: {Outcome} ({Status})")]
         public static partial void Denied(ILogger logger, string method, PathString path, string outcome, int status);
-
-        [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Invalid credentials for user '{User}' from {Client} on {Method} {Path}")]
-        public static partial void InvalidCredentials(ILogger logger, string user, string client, string method, string path);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gateway.Contracts;
 using Gateway.Edge.Telemetry;
 using Gateway.Registry.Credentials;
@@ -7,9 +8,9 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Edge.Authentication;
 
 /// <summary>
-/// Authenticates Basic credentials: fingerprint → one call to the user's grain → bcrypt on this edge only
-/// when the grain has not seen the credential verified within the cache lifetime. An unknown user is
-/// checked against the file's dummy hash through the same path, so it costs and answers exactly as a wrong
+/// Authenticates Basic credentials: fingerprint → one call to the user's grain → bcrypt on this edge only when the
+/// grain has not seen the credential verified within the cache lifetime and no lock refuses it. An unknown user is
+/// checked against the file's dummy hash through the same path, so it costs, counts and answers exactly as a wrong
 /// password does. A grain call that fails is retried once; then the request is undecidable (503).
 /// </summary>
 public sealed partial class CredentialAuthenticator(
@@ -22,29 +23,36 @@ public sealed partial class CredentialAuthenticator(
     ILogger<CredentialAuthenticator> logger)
 {
     /// <summary>Authenticates one request's credentials.</summary>
-    public async Task<AuthenticationResult> AuthenticateAsync(BasicCredentials credentials, string clientAddress, CancellationToken cancellationToken)
+    public async Task<AuthenticationResult> AuthenticateAsync(BasicCredentials credentials, string clientAddress, RequestKind kind, CancellationToken cancellationToken)
     {
         var snapshot = store.Current;
         var entry = snapshot.Find(credentials.UserName);
         var hash = entry?.Hash ?? snapshot.DummyHash;
         var fingerprint = CredentialFingerprint.Compute(key.Value.Span, credentials.UserName, credentials.Password, hash);
-        var check = new CredentialCheck { Fingerprint = fingerprint, ClientAddress = clientAddress };
+        var check = new CredentialCheck { Fingerprint = fingerprint, ClientAddress = clientAddress, Kind = kind };
 
-        var (decided, decision) = await CallAsync(static (c, s) => c.CheckAsync(s.UserName, s.Check), (credentials.UserName, Check: check)).ConfigureAwait(false);
+        var (decided, decision) = await CallAsync(static (c, s) => c.CheckAsync(s.UserName, s.Check), (credentials.UserName, Check: check), "IUserGrain.CheckAsync").ConfigureAwait(false);
         if (!decided)
         {
             return new(AuthenticationStatus.Unavailable, "none");
         }
 
+        var cacheResult = decision.CacheHit ? "hit" : decision.Coalesced ? "coalesced" : "none";
         switch (decision.Outcome)
         {
+            case CredentialOutcome.Locked:
+                return new(AuthenticationStatus.Locked, "none", decision);
             case CredentialOutcome.Allowed when entry is not null:
-                metrics.CacheLookup(decision.CacheHit ? "hit" : "coalesced");
-                return new(AuthenticationStatus.Authenticated, decision.CacheHit ? "hit" : "coalesced");
+                metrics.CacheLookup(cacheResult);
+                return new(AuthenticationStatus.Authenticated, cacheResult, decision);
+            case CredentialOutcome.RateLimited when entry is not null:
+                metrics.CacheLookup(cacheResult);
+                return new(AuthenticationStatus.RateLimited, cacheResult, decision);
             case CredentialOutcome.Allowed:
+            case CredentialOutcome.RateLimited:
             case CredentialOutcome.Denied:
-                metrics.CacheLookup(decision.CacheHit ? "hit" : "coalesced");
-                return new(AuthenticationStatus.InvalidCredentials, decision.CacheHit ? "hit" : "coalesced");
+                metrics.CacheLookup(cacheResult);
+                return new(AuthenticationStatus.InvalidCredentials, cacheResult, decision);
         }
 
         metrics.CacheLookup("miss");
@@ -55,31 +63,43 @@ public sealed partial class CredentialAuthenticator(
             Fingerprint = fingerprint,
             Succeeded = verified,
             CacheFor = options.Value.CacheTtl,
+            ClientAddress = clientAddress,
+            Kind = kind,
         };
 
-        // A report that cannot be delivered costs a later bcrypt, nothing else: the decision stands.
-        await CallAsync(static (c, s) => ReportAsync(c, s.UserName, s.Report), (credentials.UserName, Report: report)).ConfigureAwait(false);
-        return new(verified ? AuthenticationStatus.Authenticated : AuthenticationStatus.InvalidCredentials, "miss");
+        var (reported, final) = await CallAsync(static (c, s) => c.ReportAsync(s.UserName, s.Report), (credentials.UserName, Report: report), "IUserGrain.ReportAsync").ConfigureAwait(false);
+        if (!verified)
+        {
+            return new(AuthenticationStatus.InvalidCredentials, "miss", final);
+        }
+
+        // A verified credential whose report cannot be delivered has no limit decision: fail closed.
+        if (!reported)
+        {
+            return new(AuthenticationStatus.Unavailable, "miss");
+        }
+
+        return final.Outcome == CredentialOutcome.RateLimited
+            ? new(AuthenticationStatus.RateLimited, "miss", final)
+            : new(AuthenticationStatus.Authenticated, "miss", final);
     }
 
-    private static async Task<bool> ReportAsync(ICredentialCache cache, string userName, VerificationReport report)
-    {
-        await cache.ReportAsync(userName, report).ConfigureAwait(false);
-        return true;
-    }
-
-    private async Task<(bool Ok, TResult Value)> CallAsync<TState, TResult>(Func<ICredentialCache, TState, Task<TResult>> call, TState state)
+    private async Task<(bool Ok, TResult Value)> CallAsync<TState, TResult>(Func<ICredentialCache, TState, Task<TResult>> call, TState state, string method)
     {
         for (var attempt = 1; ; attempt++)
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
-                return (true, await call(cache, state).ConfigureAwait(false));
+                var result = await call(cache, state).ConfigureAwait(false);
+                metrics.RecordGrainCall(Stopwatch.GetElapsedTime(started), method, ok: true);
+                return (true, result);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                metrics.RecordGrainCall(Stopwatch.GetElapsedTime(started), method, ok: false);
                 metrics.ClusterCallFailed();
-                Log.GrainCallFailed(logger, attempt, ex.GetType().Name, ex.Message);
+                Log.GrainCallFailed(logger, method, attempt, ex.GetType().Name, ex.Message);
                 if (attempt >= 2)
                 {
                     return (false, default!);
@@ -90,7 +110,7 @@ public sealed partial class CredentialAuthenticator(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Credential grain call failed (attempt {Attempt}): {ExceptionType}: {Reason}")]
-        public static partial void GrainCallFailed(ILogger logger, int attempt, string exceptionType, string reason);
+        [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Grain call {Method} failed (attempt {Attempt}): {ExceptionType}: {Reason}")]
+        public static partial void GrainCallFailed(ILogger logger, string method, int attempt, string exceptionType, string reason);
     }
 }

@@ -9,5 +9,5 @@ public sealed class GrainCredentialCache(IGrainFactory grains) : ICredentialCach
     public Task<CredentialDecision> CheckAsync(string userName, CredentialCheck check) => grains.GetGrain<IUserGrain>(userName).CheckAsync(check);
 
     /// <inheritdoc />
-    public Task ReportAsync(string userName, VerificationReport report) => grains.GetGrain<IUserGrain>(userName).ReportAsync(report);
+    public Task<CredentialDecision> ReportAsync(string userName, VerificationReport report) => grains.GetGrain<IUserGrain>(userName).ReportAsync(report);
 }

@@ -26,11 +26,14 @@ public sealed class PasswordVerifier : IDisposable
     public async ValueTask<bool> VerifyAsync(Secret password, string hash, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        using var activity = EdgeTelemetry.Source.StartActivity("gateway.bcrypt.verify");
+        activity?.SetTag("gateway.bcrypt.cost", BcryptHash.TryGetCost(hash));
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var ok = BcryptHash.Verify(password, hash);
             _metrics.BcryptVerified(ok, Stopwatch.GetElapsedTime(started));
+            activity?.SetTag("gateway.bcrypt.result", ok ? "success" : "failure");
             return ok;
         }
         finally

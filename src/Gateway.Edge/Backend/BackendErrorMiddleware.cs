@@ -1,4 +1,5 @@
 using Gateway.Edge.Responses;
+using Gateway.Edge.Telemetry;
 using Gateway.Registry.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace Gateway.Edge.Backend;
 /// Turns a failure to reach the registry into the registry's own error format (503 <c>UNAVAILABLE</c> with
 /// <c>Retry-After</c>) instead of YARP's empty 502, when nothing has been sent to the client yet.
 /// </summary>
-public sealed partial class BackendErrorMiddleware(RequestDelegate next, ILogger<BackendErrorMiddleware> logger)
+public sealed partial class BackendErrorMiddleware(RequestDelegate next, EdgeMetrics metrics, ILogger<BackendErrorMiddleware> logger)
 {
     /// <summary>Runs the proxy, then maps its error.</summary>
     public async Task InvokeAsync(HttpContext context)
@@ -22,6 +23,7 @@ public sealed partial class BackendErrorMiddleware(RequestDelegate next, ILogger
             return;
         }
 
+        metrics.BackendError(error.Error.ToString());
         Log.BackendFailed(logger, error.Error, context.Request.Method, context.Request.Path, error.Exception?.Message ?? "none");
         if (!context.Response.HasStarted)
         {

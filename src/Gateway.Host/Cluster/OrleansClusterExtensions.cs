@@ -1,3 +1,4 @@
+using Gateway.Grains;
 using Orleans.Configuration;
 using StackExchange.Redis;
 
@@ -13,9 +14,14 @@ public static class OrleansClusterExtensions
         if (settings.Provider == ClusterProvider.Localhost)
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+
+            // One node: lock state lives as long as the node.
+            silo.AddMemoryGrainStorage(GrainStorage.Name);
         }
         else
         {
+            // Lock state survives the loss of the silos that held it.
+            silo.AddRedisGrainStorage(GrainStorage.Name, storage => storage.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
             silo.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
             silo.Configure<ClusterOptions>(cluster =>
             {
@@ -37,6 +43,9 @@ public static class OrleansClusterExtensions
             membership.DefunctSiloExpiration = TimeSpan.FromHours(1);
         });
         silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
+
+        // Grain calls carry the W3C trace context: client and server spans (source Microsoft.Orleans.Application).
+        silo.AddActivityPropagation();
         return silo;
     }
 
@@ -60,6 +69,7 @@ public static class OrleansClusterExtensions
 
         client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
+        client.AddActivityPropagation();
         return client;
     }
 }

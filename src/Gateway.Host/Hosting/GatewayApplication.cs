@@ -1,12 +1,13 @@
 using Gateway.Edge;
 using Gateway.Edge.Authentication;
-using Gateway.Edge.Telemetry;
+using Gateway.Edge.Admin;
 using Gateway.Host.Cluster;
+using Gateway.Host.Policies;
 using Gateway.Host.Shutdown;
+using Gateway.Host.Telemetry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
 
 namespace Gateway.Host.Hosting;
 
@@ -35,6 +36,8 @@ public static partial class GatewayApplication
 
         if (role != GatewayRole.Edge)
         {
+            builder.Services.AddGatewayPolicies();
+            builder.Services.AddSingleton(Gateway.Grains.GrainClock.System);
             builder.UseOrleans(silo => silo.ConfigureGatewaySilo(cluster));
             health.AddCheck<SiloReadinessCheck>("silo", tags: [EdgeServiceCollectionExtensions.ReadyTag]);
         }
@@ -48,9 +51,7 @@ public static partial class GatewayApplication
             builder.Services.AddRegistryEdge(builder.Configuration);
         }
 
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(EdgeMetrics.MeterName)
-            .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
+        builder.AddGatewayTelemetry(role);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         var app = builder.Build();
@@ -70,10 +71,11 @@ public static partial class GatewayApplication
 
         app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(EdgeServiceCollectionExtensions.ReadyTag) });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGatewayMetrics(); // /metrics unless Gateway:Telemetry says otherwise
         if (role != GatewayRole.Silo)
         {
             app.MapRegistryEdge();
+            app.MapRegistryAdmin();
         }
 
         app.Lifetime.ApplicationStarted.Register(() =>

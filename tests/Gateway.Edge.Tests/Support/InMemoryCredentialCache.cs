@@ -34,13 +34,13 @@ public sealed class InMemoryCredentialCache : ICredentialCache
         return Task.FromResult(new CredentialDecision { Outcome = CredentialOutcome.VerifyRequired, Ticket = Guid.NewGuid() });
     }
 
-    public Task ReportAsync(string userName, VerificationReport report)
+    public Task<CredentialDecision> ReportAsync(string userName, VerificationReport report)
     {
         if (report.Succeeded && report.CacheFor > TimeSpan.Zero)
         {
             _verified[userName] = report.Fingerprint;
         }
 
-        return Task.CompletedTask;
+        return Task.FromResult(new CredentialDecision { Outcome = report.Succeeded ? CredentialOutcome.Allowed : CredentialOutcome.Denied });
     }
 }

@@ -1,0 +1,24 @@
+namespace Gateway.Contracts;
+
+/// <summary>Why a grain refused a request with 429.</summary>
+[GenerateSerializer, Alias("gw.DenialReason")]
+public enum DenialReason
+{
+    /// <summary>Not refused.</summary>
+    None = 0,
+
+    /// <summary>This user is locked for this client address (too many failures from it).</summary>
+    PairLocked = 1,
+
+    /// <summary>This user is locked everywhere but at addresses it authenticated from before the failures.</summary>
+    UserLocked = 2,
+
+    /// <summary>This client address is blocked for every user (password spraying).</summary>
+    AddressBlocked = 3,
+
+    /// <summary>The user's request rate limit is reached.</summary>
+    RequestLimit = 4,
+
+    /// <summary>The user's pull rate limit is reached.</summary>
+    PullLimit = 5,
+}

@@ -1,0 +1,49 @@
+using Gateway.Contracts;
+using Gateway.Registry.Policies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Edge.Admin;
+
+/// <summary>
+/// The operators' view of the grains: a user's or an address's failures, locks and budgets, and unlocking.
+/// Served under <see cref="AdminOptions.PathPrefix"/> only when <see cref="AdminOptions.Token"/> is set.
+/// </summary>
+public static class AdminEndpoints
+{
+    /// <summary>Maps the admin endpoints (nothing when no token is configured).</summary>
+    public static IEndpointRouteBuilder MapRegistryAdmin(this IEndpointRouteBuilder endpoints)
+    {
+        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<AdminOptions>>().Value;
+        if (options.Token is null)
+        {
+            return endpoints;
+        }
+
+        var admin = endpoints.MapGroup(options.PathPrefix).AddEndpointFilter<AdminTokenFilter>();
+        admin.MapGet("/users/{user}", (string user, IGrainFactory grains) =>
+            CallAsync(() => grains.GetGrain<IUserGrain>(user).GetStatusAsync()));
+        admin.MapPost("/users/{user}/unlock", (string user, string? address, IGrainFactory grains) =>
+            CallAsync(() => grains.GetGrain<IUserGrain>(user).UnlockAsync(address)));
+        admin.MapGet("/addresses/{address}", (string address, IGrainFactory grains) =>
+            CallAsync(() => grains.GetGrain<IAddressGrain>(ClientAddressKey.For(address)).GetStatusAsync()));
+        admin.MapPost("/addresses/{address}/unblock", (string address, IGrainFactory grains) =>
+            CallAsync(() => grains.GetGrain<IAddressGrain>(ClientAddressKey.For(address)).UnblockAsync()));
+        return endpoints;
+    }
+
+    private static async Task<IResult> CallAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return Results.Ok(await call());
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Results.Json(new { errors = new[] { new { code = "UNAVAILABLE", message = "the gateway cluster cannot answer right now", detail = (object?)null } } }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+}

@@ -1,0 +1,302 @@
+using System.Globalization;
+using Gateway.Deploy.Tests.Support;
+using k8s;
+using k8s.Models;
+
+namespace Gateway.Deploy.Tests;
+
+/// <summary>
+/// deploy/kubernetes: every document is read strictly into the Kubernetes client's typed models (an unknown or
+/// misplaced field, a wrong type or an unknown kind fails) and validated (required fields), then the topology is
+/// checked: edges behind a Service with readiness from /healthz/ready and an autoscaler, silos clustered through
+/// Redis, two registry replicas with shared storage and secret, disruption budgets, Secrets referenced, not inlined.
+/// </summary>
+public sealed class KubernetesManifestTests
+{
+    private const string Folder = "deploy/kubernetes";
+
+    private static readonly Lazy<IReadOnlyList<(string File, object Object)>> Loaded = new(Load);
+
+    private static IReadOnlyList<(string File, object Object)> Objects => Loaded.Value;
+
+    private static IEnumerable<T> All<T>() => Objects.Select(o => o.Object).OfType<T>();
+
+    private static V1Deployment Deployment(string name) => Assert.Single(All<V1Deployment>(), d => d.Metadata.Name == name);
+
+    private static V1Container Container(V1Deployment deployment) => Assert.Single(deployment.Spec.Template.Spec.Containers);
+
+    private static string? Env(V1Container container, string name) => container.Env?.SingleOrDefault(e => e.Name == name)?.Value;
+
+    private static V1EnvVar EnvVar(V1Container container, string name) =>
+        container.Env?.SingleOrDefault(e => e.Name == name) ?? throw new Xunit.Sdk.XunitException($"{container.Name} has no {name}");
+
+    [Fact]
+    public void EveryDocument_IsAKnownKubernetesObject_WithOnlyKnownFields_AndValid()
+    {
+        Assert.NotEmpty(Objects);
+        foreach (var (file, obj) in Objects)
+        {
+            var typed = Assert.IsAssignableFrom<IKubernetesObject>(obj);
+            Assert.False(string.IsNullOrEmpty(typed.ApiVersion) || string.IsNullOrEmpty(typed.Kind), $"{file}: no apiVersion/kind");
+            var metadata = ((IMetadata<V1ObjectMeta>)obj).Metadata;
+            Assert.False(string.IsNullOrEmpty(metadata.Name), $"{file}: an object without a name");
+            if (obj is not V1Namespace)
+            {
+                Assert.Equal("registry-gateway", metadata.NamespaceProperty);
+            }
+
+            // What the API server requires of a workload (the typed models do not check it).
+            if (obj is V1Deployment deployment)
+            {
+                Assert.NotNull(deployment.Spec?.Selector?.MatchLabels);
+                Assert.NotNull(deployment.Spec.Template?.Spec?.Containers);
+                Assert.All(deployment.Spec.Template.Spec.Containers, c => Assert.False(string.IsNullOrEmpty(c.Name) || string.IsNullOrEmpty(c.Image), $"{file}: a container needs a name and an image"));
+            }
+
+            // Nothing in the file was dropped on the way into the model: it serializes back to the same tree.
+            var again = KubernetesYaml.LoadAllFromString(KubernetesYaml.Serialize(obj), strict: true);
+            Assert.Equal(KubernetesYaml.Serialize(obj), KubernetesYaml.Serialize(Assert.Single(again)));
+        }
+    }
+
+    [Fact]
+    public void Kustomization_ListsEveryManifest()
+    {
+        var kustomization = Yaml.LoadMapping(Repository.Read($"{Folder}/kustomization.yaml"));
+        var listed = kustomization.Items("resources").Select(r => r.Text()!).ToHashSet();
+        var files = Directory.GetFiles(Repository.PathOf(Folder), "*.yaml").Select(f => Path.GetFileName(f)).Where(f => f != "kustomization.yaml").ToHashSet();
+        Assert.Equal(files, listed);
+        Assert.Equal("registry-gateway", kustomization.Text("namespace"));
+    }
+
+    [Fact]
+    public void Edges_AreADeployment_ReadyFromHealthzReady_LiveFromHealthzLive()
+    {
+        var edge = Deployment("edge");
+        var container = Container(edge);
+        Assert.Equal("edge", Env(container, "Gateway__Role"));
+        Assert.Equal("/healthz/ready", container.ReadinessProbe.HttpGet.Path);
+        Assert.Equal("/healthz/live", container.LivenessProbe.HttpGet.Path);
+        Assert.Contains(container.Ports, p => p.Name == container.ReadinessProbe.HttpGet.Port.Value && p.ContainerPort == 8080);
+        Assert.True(edge.Spec.Replicas >= 2);
+        Assert.Equal(0, int.Parse(edge.Spec.Strategy.RollingUpdate.MaxUnavailable.Value, CultureInfo.InvariantCulture));
+
+        // TLS at the edge from a referenced Secret (the Service passes TCP through).
+        Assert.Equal("https://*:8443", Env(container, "Kestrel__Endpoints__Https__Url"));
+        var tls = Assert.Single(edge.Spec.Template.Spec.Volumes, v => v.Secret?.SecretName == "registry-gateway-tls");
+        var mount = Assert.Single(container.VolumeMounts, m => m.Name == tls.Name);
+        Assert.Equal($"{mount.MountPath}/tls.crt", Env(container, "Kestrel__Endpoints__Https__Certificate__Path"));
+        Assert.Equal($"{mount.MountPath}/tls.key", Env(container, "Kestrel__Endpoints__Https__Certificate__KeyPath"));
+        var htpasswd = Assert.Single(edge.Spec.Template.Spec.Volumes, v => v.Secret?.SecretName == "registry-gateway-htpasswd");
+        Assert.StartsWith(Assert.Single(container.VolumeMounts, m => m.Name == htpasswd.Name).MountPath + "/", Env(container, "Gateway__Auth__HtpasswdFile"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("silo")]
+    public void GracePeriod_CoversDrainDelayAndShutdownTimeout_AndReadinessNoticesTheDrainInTime(string name)
+    {
+        var deployment = Deployment(name);
+        var container = Container(deployment);
+        var drain = TimeSpan.Parse(Env(container, "Gateway__Shutdown__DrainDelay")!, CultureInfo.InvariantCulture);
+        var timeout = TimeSpan.Parse(Env(container, "Gateway__Shutdown__Timeout")!, CultureInfo.InvariantCulture);
+        var preStop = TimeSpan.FromSeconds(container.Lifecycle?.PreStop?.Sleep?.Seconds ?? 0);
+        Assert.Null(container.Lifecycle?.PreStop?.Exec); // nothing to run: the gateway drains by itself on SIGTERM
+
+        // The host allows DrainDelay + Timeout + 15 s before it gives up; kubelet must not SIGKILL before that.
+        var grace = TimeSpan.FromSeconds(deployment.Spec.Template.Spec.TerminationGracePeriodSeconds ?? 30);
+        Assert.True(grace >= preStop + drain + timeout + TimeSpan.FromSeconds(15), $"{name}: grace {grace} < {preStop} + {drain} + {timeout} + 15 s");
+
+        // Readiness turns false (503) within the drain delay, so the endpoint is removed before Kestrel stops accepting.
+        var readiness = container.ReadinessProbe;
+        Assert.True(TimeSpan.FromSeconds((readiness.PeriodSeconds ?? 10) * (readiness.FailureThreshold ?? 3)) < drain, $"{name}: readiness notices too late");
+    }
+
+    [Fact]
+    public void Edges_HaveAHorizontalPodAutoscaler_OnCpu_WithCpuRequestsToScaleBy()
+    {
+        var hpa = Assert.Single(All<V2HorizontalPodAutoscaler>());
+        Assert.Equal("Deployment", hpa.Spec.ScaleTargetRef.Kind);
+        Assert.Equal("apps/v1", hpa.Spec.ScaleTargetRef.ApiVersion);
+        Assert.Equal("edge", hpa.Spec.ScaleTargetRef.Name);
+        Assert.True(hpa.Spec.MinReplicas >= 2);
+        Assert.True(hpa.Spec.MaxReplicas > hpa.Spec.MinReplicas);
+        var cpu = Assert.Single(hpa.Spec.Metrics, m => m.Type == "Resource" && m.Resource.Name == "cpu");
+        Assert.Equal("Utilization", cpu.Resource.Target.Type);
+        Assert.NotNull(Container(Deployment("edge")).Resources.Requests["cpu"]);
+    }
+
+    [Fact]
+    public void Edges_AreReachedThroughAServiceThatPassesTlsToThem_KeepingTheClientAddress()
+    {
+        var service = ServiceSelecting("edge", "https");
+        Assert.Equal("LoadBalancer", service.Spec.Type);
+        Assert.Equal("Local", service.Spec.ExternalTrafficPolicy);
+        Assert.Equal(443, Assert.Single(service.Spec.Ports).Port);
+    }
+
+    [Fact]
+    public void Silos_AtLeastTwo_ClusterThroughRedis_AdvertiseTheirPodIp()
+    {
+        var silo = Deployment("silo");
+        var container = Container(silo);
+        Assert.True(silo.Spec.Replicas >= 2);
+        Assert.Equal("silo", Env(container, "Gateway__Role"));
+        Assert.Equal("redis", Env(container, "Gateway__Cluster__Provider"));
+        var redis = Env(container, "Gateway__Cluster__Redis")!.Split(':');
+        var redisService = Assert.Single(All<V1Service>(), s => s.Metadata.Name == redis[0]);
+        Assert.Contains(redisService.Spec.Ports, p => p.Port == int.Parse(redis[1], CultureInfo.InvariantCulture));
+        Assert.Equal("status.podIP", EnvVar(container, "Gateway__Cluster__AdvertisedAddress").ValueFrom.FieldRef.FieldPath);
+        Assert.Equal("/healthz/ready", container.ReadinessProbe.HttpGet.Path);
+        Assert.Equal("/healthz/live", container.LivenessProbe.HttpGet.Path);
+
+        // Edges and silos form one cluster: same Redis, cluster id and secret.
+        var edge = Container(Deployment("edge"));
+        foreach (var key in new[] { "Gateway__Cluster__Provider", "Gateway__Cluster__Redis", "Gateway__Cluster__ClusterId" })
+        {
+            Assert.Equal(Env(container, key), Env(edge, key));
+        }
+
+        Assert.Equal(EnvVar(container, "Gateway__Cluster__Secret").ValueFrom.SecretKeyRef.Name, EnvVar(edge, "Gateway__Cluster__Secret").ValueFrom.SecretKeyRef.Name);
+    }
+
+    [Fact]
+    public void Registry_TwoReplicas_ShareOneVolumeAndOneHttpSecret_AndEdgesReachThem()
+    {
+        var registry = Deployment("registry");
+        var container = Container(registry);
+        Assert.True(registry.Spec.Replicas >= 2);
+        var secret = EnvVar(container, "REGISTRY_HTTP_SECRET").ValueFrom.SecretKeyRef;
+        Assert.Equal("registry-gateway-secrets", secret.Name);
+        Assert.Equal("registry-http-secret", secret.Key);
+
+        var root = Env(container, "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY");
+        var mount = Assert.Single(container.VolumeMounts, m => m.MountPath == root);
+        var claim = Assert.Single(registry.Spec.Template.Spec.Volumes, v => v.Name == mount.Name).PersistentVolumeClaim.ClaimName;
+        var pvc = Assert.Single(All<V1PersistentVolumeClaim>(), p => p.Metadata.Name == claim);
+        Assert.Contains("ReadWriteMany", pvc.Spec.AccessModes);   // every replica mounts the same volume
+
+        var backend = new Uri(Env(Container(Deployment("edge")), "Gateway__Backend__Urls__0")!);
+        var service = ServiceSelecting("registry", "http");
+        Assert.Equal(service.Metadata.Name, backend.Host);
+        Assert.Contains(service.Spec.Ports, p => p.Port == backend.Port);
+        Assert.NotEqual("LoadBalancer", service.Spec.Type);       // the registry is not exposed outside the cluster
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("silo")]
+    [InlineData("registry")]
+    public void PodDisruptionBudget_CoversTheDeployment(string name)
+    {
+        var deployment = Deployment(name);
+        var budget = Assert.Single(All<V1PodDisruptionBudget>(), b => Selects(b.Spec.Selector.MatchLabels, deployment.Spec.Template.Metadata.Labels));
+        Assert.True(budget.Spec.MinAvailable is not null || budget.Spec.MaxUnavailable is not null);
+        if (budget.Spec.MinAvailable is { } min)
+        {
+            Assert.True(int.Parse(min.Value, CultureInfo.InvariantCulture) < deployment.Spec.Replicas, "a budget no eviction can satisfy blocks node drains");
+        }
+    }
+
+    [Fact]
+    public void EveryDeployment_SelectsItsOwnPods_AndRunsAsNonRoot()
+    {
+        foreach (var deployment in All<V1Deployment>())
+        {
+            Assert.True(Selects(deployment.Spec.Selector.MatchLabels, deployment.Spec.Template.Metadata.Labels), deployment.Metadata.Name);
+            var others = All<V1Deployment>().Where(d => d != deployment);
+            Assert.DoesNotContain(others, d => Selects(deployment.Spec.Selector.MatchLabels, d.Spec.Template.Metadata.Labels));
+            if (Container(deployment).Image == "registry-gateway")
+            {
+                Assert.True(deployment.Spec.Template.Spec.SecurityContext.RunAsNonRoot);
+                Assert.Equal(1654, deployment.Spec.Template.Spec.SecurityContext.RunAsUser); // the image's "app" user
+            }
+        }
+
+        foreach (var service in All<V1Service>())
+        {
+            var pods = All<V1Deployment>().Where(d => Selects(service.Spec.Selector, d.Spec.Template.Metadata.Labels)).ToList();
+            Assert.True(pods.Count == 1, $"service {service.Metadata.Name} selects {pods.Count} deployments");
+            foreach (var port in service.Spec.Ports)
+            {
+                Assert.Contains(Container(pods[0]).Ports, p => p.Name == port.TargetPort.Value || p.ContainerPort.ToString(CultureInfo.InvariantCulture) == port.TargetPort.Value);
+            }
+        }
+    }
+
+    [Fact]
+    public void Secrets_AreReferenced_NeverInlined_AndTheReadmeSaysHowToCreateThem()
+    {
+        Assert.Empty(All<V1Secret>());
+        Assert.DoesNotContain(All<V1ConfigMap>(), c => c.Data?.Keys.Any(k => k.Contains("secret", StringComparison.OrdinalIgnoreCase)) == true);
+
+        var referenced = new HashSet<string>();
+        foreach (var deployment in All<V1Deployment>())
+        {
+            foreach (var volume in deployment.Spec.Template.Spec.Volumes ?? [])
+            {
+                if (volume.Secret is { } secret)
+                {
+                    referenced.Add(secret.SecretName);
+                }
+            }
+
+            foreach (var env in Container(deployment).Env ?? [])
+            {
+                if (env.ValueFrom?.SecretKeyRef is { } secretKey)
+                {
+                    referenced.Add(secretKey.Name);
+                }
+                else if (env.Name.Contains("Secret", StringComparison.OrdinalIgnoreCase) || env.Name.Contains("SECRET", StringComparison.Ordinal))
+                {
+                    Assert.Fail($"{deployment.Metadata.Name}: {env.Name} has a literal value");
+                }
+            }
+        }
+
+        Assert.Equal(new HashSet<string> { "registry-gateway-secrets", "registry-gateway-htpasswd", "registry-gateway-tls" }, referenced);
+        var readme = Repository.Read("deploy/README.md");
+        foreach (var name in referenced)
+        {
+            Assert.Contains($"kubectl -n registry-gateway create secret", readme, StringComparison.Ordinal);
+            Assert.Contains(name, readme, StringComparison.Ordinal);
+        }
+    }
+
+    private static V1Service ServiceSelecting(string deploymentName, string targetPort)
+    {
+        var labels = Deployment(deploymentName).Spec.Template.Metadata.Labels;
+        return Assert.Single(
+            All<V1Service>(),
+            s => s.Spec.ClusterIP != "None" && Selects(s.Spec.Selector, labels) && s.Spec.Ports.Any(p => p.TargetPort.Value == targetPort));
+    }
+
+    private static bool Selects(IDictionary<string, string>? selector, IDictionary<string, string>? labels) =>
+        selector is { Count: > 0 } && labels is not null && selector.All(s => labels.TryGetValue(s.Key, out var v) && v == s.Value);
+
+    private static List<(string File, object Object)> Load()
+    {
+        var result = new List<(string, object)>();
+        foreach (var file in Directory.GetFiles(Repository.PathOf(Folder), "*.yaml").Order(StringComparer.Ordinal))
+        {
+            if (Path.GetFileName(file) == "kustomization.yaml")
+            {
+                continue; // not an API object
+            }
+
+            try
+            {
+                foreach (var obj in KubernetesYaml.LoadAllFromString(File.ReadAllText(file), strict: true))
+                {
+                    result.Add((Path.GetFileName(file), obj));
+                }
+            }
+            catch (Exception e) when (e is YamlDotNet.Core.YamlException or InvalidOperationException or ArgumentException)
+            {
+                throw new Xunit.Sdk.XunitException($"{Path.GetFileName(file)} does not match the Kubernetes object schema: {e.Message} {e.InnerException?.Message}");
+            }
+        }
+
+        return result;
+    }
+}
