@@ -60,6 +60,28 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void StrictLoading_RejectsAFieldTheSchemaDoesNotHave()
+    {
+        // The check above has teeth: a misspelled probe is an error, not a silently dropped field.
+        const string misspelled = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: x }
+            spec:
+              selector: { matchLabels: { a: b } }
+              template:
+                metadata: { labels: { a: b } }
+                spec:
+                  containers:
+                    - name: x
+                      image: x
+                      readinesProbe: { httpGet: { path: /healthz/ready, port: 8080 } }
+            """;
+        Assert.ThrowsAny<Exception>(() => KubernetesYaml.LoadAllFromString(misspelled, strict: true));
+        Assert.Single(KubernetesYaml.LoadAllFromString(misspelled.Replace("readinesProbe", "readinessProbe", StringComparison.Ordinal), strict: true));
+    }
+
+    [Fact]
     public void Kustomization_ListsEveryManifest()
     {
         var kustomization = Yaml.LoadMapping(Repository.Read($"{Folder}/kustomization.yaml"));

@@ -21,6 +21,11 @@ public sealed class ClusterFixture : IAsyncLifetime
     public const int MaxFailuresPerAddress = 8;
     public const int RequestLimit = 50;
     public const int PullLimit = 4;
+    public static readonly TimeSpan LockWindow = TimeSpan.FromMinutes(15);
+    public static readonly TimeSpan LockDuration = TimeSpan.FromMinutes(15);
+    public static readonly TimeSpan MaxLockDuration = TimeSpan.FromHours(24);
+    public static readonly TimeSpan RequestWindow = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan PullWindow = TimeSpan.FromHours(6);
 
     public TrackingTimeProvider Time { get; } = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
@@ -42,14 +47,14 @@ public sealed class ClusterFixture : IAsyncLifetime
                 o.MaxFailures = MaxFailures;
                 o.MaxFailuresPerUser = MaxFailuresPerUser;
                 o.MaxFailuresPerAddress = MaxFailuresPerAddress;
-                o.Window = TimeSpan.FromMinutes(15);
-                o.Duration = TimeSpan.FromMinutes(15);
-                o.MaxDuration = TimeSpan.FromHours(24);
+                o.Window = LockWindow;
+                o.Duration = LockDuration;
+                o.MaxDuration = MaxLockDuration;
             });
             silo.Services.Configure<RateLimitOptions>(o =>
             {
-                o.Requests = new RateLimitRule { Limit = RequestLimit, Window = TimeSpan.FromMinutes(1) };
-                o.Pulls = new RateLimitRule { Limit = PullLimit, Window = TimeSpan.FromHours(6) };
+                o.Requests = new RateLimitRule { Limit = RequestLimit, Window = RequestWindow };
+                o.Pulls = new RateLimitRule { Limit = PullLimit, Window = PullWindow };
             });
         });
         Cluster = builder.Build();

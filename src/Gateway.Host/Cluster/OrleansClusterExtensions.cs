@@ -37,6 +37,12 @@ public static class OrleansClusterExtensions
             membership.ProbeTimeout = options.ProbePeriod;
             membership.NumMissedProbesLimit = 3;
             membership.NumVotesForDeathDeclaration = 1;
+
+            // Indirect probes go through another silo, and a silo that nobody probes rates its own health as degraded:
+            // both stop a lone survivor from declaring its dead peers dead. Direct probes over a refused connection are
+            // evidence enough on a cluster network.
+            membership.EnableIndirectProbes = false;
+            membership.ExtendProbeTimeoutDuringDegradation = false;
             membership.TableRefreshTimeout = TimeSpan.FromSeconds(5);
             membership.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
             membership.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(30);

@@ -1,4 +1,5 @@
 using Gateway.Host.Hosting;
+using OpenTelemetry.Exporter;
 
 namespace Gateway.Host.Telemetry;
 
@@ -12,6 +13,8 @@ namespace Gateway.Host.Telemetry;
 /// <param name="Logs">Export logs.</param>
 public sealed record OtlpSettings(bool Traces, bool Metrics, bool Logs)
 {
+    private IConfiguration? _configuration;
+
     /// <summary>The endpoint of every signal.</summary>
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
@@ -34,7 +37,26 @@ public sealed record OtlpSettings(bool Traces, bool Metrics, bool Logs)
             }
         }
 
-        return new(all || traces, all || metrics, all || logs);
+        return new(all || traces, all || metrics, all || logs) { _configuration = configuration };
+    }
+
+    /// <summary>
+    /// Applies the signal's own variables (<c>OTEL_EXPORTER_OTLP_{signal}_ENDPOINT</c>, used as the full URL, and
+    /// <c>…_PROTOCOL</c>), which the exporter reads only for the shared endpoint. <paramref name="signal"/>: TRACES, METRICS or LOGS.
+    /// </summary>
+    public void Configure(OtlpExporterOptions exporter, string signal)
+    {
+        var protocol = _configuration?[$"OTEL_EXPORTER_OTLP_{signal}_PROTOCOL"];
+        if (!string.IsNullOrWhiteSpace(protocol))
+        {
+            exporter.Protocol = protocol.Trim() == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+        }
+
+        var endpoint = _configuration?[$"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT"];
+        if (!string.IsNullOrWhiteSpace(endpoint))
+        {
+            exporter.Endpoint = new Uri(endpoint.Trim(), UriKind.Absolute);
+        }
     }
 
     private static bool Endpoint(IConfiguration configuration, string name)

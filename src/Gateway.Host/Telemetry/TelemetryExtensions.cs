@@ -61,7 +61,7 @@ public static class TelemetryExtensions
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
             if (otlp.Metrics)
             {
-                metrics.AddOtlpExporter();
+                metrics.AddOtlpExporter(exporter => otlp.Configure(exporter, "METRICS"));
             }
         });
 
@@ -83,12 +83,12 @@ public static class TelemetryExtensions
                     http.FilterHttpRequestMessage = _ => Activity.Current?.Parent is not null;
                     http.RecordException = false;
                 })
-                .AddOtlpExporter());
+                .AddOtlpExporter(exporter => otlp.Configure(exporter, "TRACES")));
         }
 
         if (otlp.Logs)
         {
-            telemetry.WithLogging(logs => logs.AddOtlpExporter(), logging =>
+            telemetry.WithLogging(logs => logs.AddOtlpExporter(exporter => otlp.Configure(exporter, "LOGS")), logging =>
             {
                 logging.IncludeFormattedMessage = true;
                 logging.IncludeScopes = false;

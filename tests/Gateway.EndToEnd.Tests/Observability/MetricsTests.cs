@@ -36,7 +36,7 @@ public sealed class MetricsTests(ObservabilityClusterFixture cluster, ITestOutpu
 
         Assert.Equal(1, Delta(Decisions, "outcome=\"invalid_credentials\""));
         Assert.Equal(1, Delta(Decisions, "outcome=\"unauthenticated\""));
-        Assert.Equal(6, Delta(Decisions, "outcome=\"allowed\"")); // 2 × /v2/, POST, PUT, GET blob … and the scrape is not /v2/
+        Assert.Equal(5, Delta(Decisions, "outcome=\"allowed\"")); // 2 × /v2/, POST, PUT, GET blob
         Assert.True(Delta(Lookups, "result=\"hit\"") >= 5, $"cache hits +{Delta(Lookups, "result=\"hit\"")}");
         Assert.Equal(1, Delta(Lookups, "result=\"miss\"")); // the stranger's wrong password ran bcrypt
         Assert.Equal(1, Delta("gateway_auth_bcrypt_verifications_total", "result=\"failure\""));
@@ -75,8 +75,8 @@ public sealed class MetricsTests(ObservabilityClusterFixture cluster, ITestOutpu
         output.WriteLine(string.Join('\n', after.Series.Where(s => s.Name.StartsWith("gateway_", StringComparison.Ordinal) && !s.Name.EndsWith("_bucket", StringComparison.Ordinal))));
 
         Assert.Equal(1, Delta(Decisions, "outcome=\"locked\""));
-        Assert.Equal(1, Delta(Decisions, "outcome=\"rate_limited\""));
-        Assert.Equal(1, Delta("gateway_ratelimit_rejections_total", "limit=\"pulls\""));
+        Assert.True(Delta(Decisions, "outcome=\"rate_limited\"") >= 1, "rate_limited");
+        Assert.True(Delta("gateway_ratelimit_rejections_total", "limit=\"pulls\"") >= 1, "pull limit rejections");
         Assert.True(after.Sum("gateway_lockouts_total") + silo.Sum("gateway_lockouts_total") >= 1, "gateway_lockouts_total");
         Assert.True(Delta("gateway_backend_errors_total") >= 1, "gateway_backend_errors_total");
         Assert.True(Delta(Decisions, "outcome=\"unavailable\"") == 0, "a backend failure is not an access decision");

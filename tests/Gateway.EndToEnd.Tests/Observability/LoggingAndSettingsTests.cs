@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Gateway.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Gateway.EndToEnd.Tests.Observability;
+
+/// <summary>JSON logs with trace ids and the audit event; the telemetry settings and how bad ones stop the start.</summary>
+public sealed class LoggingAndSettingsTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task JsonLogs_AuditEventPerDecision_WithTraceIds_AndMetricsOnAManagementPort()
+    {
+        using var temp = TempDirectory.Create();
+        var options = await NodeOptionsAsync(temp);
+        var management = FreePort.Next();
+        options = options with
+        {
+            Environment = new Dictionary<string, string?>
+            {
+                ["Logging__Console__FormatterName"] = "json",
+                ["Gateway__Telemetry__MetricsPort"] = management.ToString(CultureInfo.InvariantCulture),
+                ["Kestrel__Endpoints__Management__Url"] = $"http://127.0.0.1:{management}",
+            },
+        };
+        await using var registry = await RegistryServer.StartAsync(temp);
+        await using var node = await GatewayNode.StartAsync(options with { BackendUrls = [registry.BaseUrl.ToString().TrimEnd('/')] });
+        using var http = node.CreateClient();
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/v2/otel/json/tags/list") { Headers = { Authorization = ObservabilityClusterFixture.Basic("alice", "not-her-password") } })
+        using (var refused = await http.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/v2/") { Headers = { Authorization = ObservabilityClusterFixture.Basic("alice", "alice-password") } })
+        using (var allowed = await http.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+
+        // Metrics moved to the management port: there, and not on the registry port.
+        using (var scrape = await http.GetAsync(new Uri($"http://127.0.0.1:{management}/metrics")))
+        {
+            Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
+            Assert.Contains("gateway_auth_decisions_total", await scrape.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var notHere = await http.GetAsync("/metrics"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, notHere.StatusCode);
+        }
+
+        await node.WaitForLogAsync(l => l.Contains("\"Outcome\":\"allowed\"", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        output.WriteLine(node.Output);
+        var events = node.Process.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.Clone()) // every line is one JSON object
+            .ToList();
+        var audit = events.Where(e => e.GetProperty("Category").GetString() == "Gateway.Audit").ToList();
+        Assert.Equal(2, audit.Count);
+        Assert.All(audit, e => Assert.Equal(2000, e.GetProperty("EventId").GetInt32()));
+
+        var denied = audit.Single(e => e.GetProperty("State").GetProperty("Outcome").GetString() == "invalid_credentials");
+        var state = denied.GetProperty("State");
+        Assert.Equal("alice", state.GetProperty("User").GetString());
+        Assert.Equal("127.0.0.1", state.GetProperty("Client").GetString());
+        Assert.Equal("GET", state.GetProperty("Method").GetString());
+        Assert.Equal("otel/json", state.GetProperty("Repository").GetString());
+        Assert.Equal("pull", state.GetProperty("Actions").GetString());
+        Assert.False(string.IsNullOrEmpty(state.GetProperty("Reason").GetString()));
+        Assert.Equal("Information", denied.GetProperty("LogLevel").GetString());
+
+        // Trace and span ids on every line written inside a request.
+        foreach (var e in audit)
+        {
+            var ids = e.GetProperty("Scopes").EnumerateArray().Single(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("TraceId", out _));
+            Assert.Matches("^[0-9a-f]{32}$", ids.GetProperty("TraceId").GetString());
+            Assert.Matches("^[0-9a-f]{16}$", ids.GetProperty("SpanId").GetString());
+        }
+
+        Assert.DoesNotContain("not-her-password", node.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice-password", node.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "jaeger:4317", "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    [InlineData("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json", "OTEL_EXPORTER_OTLP_PROTOCOL")]
+    [InlineData("Gateway__Telemetry__MetricsPath", "metrics", "Gateway:Telemetry:MetricsPath")]
+    [InlineData("Gateway__Telemetry__MetricsPort", "9464", "Gateway:Telemetry:MetricsPort")]
+    public async Task BadTelemetrySetting_StopsTheStart_WithExitCode2_NamingTheKey(string variable, string value, string named)
+    {
+        using var temp = TempDirectory.Create();
+        var options = await NodeOptionsAsync(temp) with
+        {
+            Environment = new Dictionary<string, string?> { [variable] = value, ["OTEL_EXPORTER_OTLP_PROTOCOL"] = variable == "OTEL_EXPORTER_OTLP_PROTOCOL" ? value : null },
+        };
+        await using var node = await GatewayNode.StartAsync(options, waitUntilReady: false);
+        var exited = await node.Process.WaitForExitAsync(ExitTimeout);
+        output.WriteLine($"exit code {node.Process.ExitCode}; output:\n{node.Output}");
+        Assert.True(exited, "still running");
+        Assert.Equal(2, node.Process.ExitCode);
+        Assert.Contains("Configuration error: ", node.Process.StandardError, StringComparison.Ordinal);
+        Assert.Contains(named, node.Process.StandardError, StringComparison.Ordinal);
+    }
+
+    private static async Task<GatewayNodeOptions> NodeOptionsAsync(TempDirectory temp)
+    {
+        var htpasswd = temp.Combine("htpasswd");
+        await Htpasswd.CreateAsync(htpasswd, Htpasswd.MinimumCost, ("alice", "alice-password"));
+        return new GatewayNodeOptions
+        {
+            BackendUrls = [string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort.Next()}")],
+            HtpasswdFile = htpasswd,
+        };
+    }
+}
