@@ -37,6 +37,7 @@ public sealed partial class AddressGrain(
         if (blocked is { } block)
         {
             Log.Blocked(logger, this.GetPrimaryKeyString(), block.Failures, block.Until);
+            LockoutMetrics.Imposed("address");
         }
 
         await WriteAsync();

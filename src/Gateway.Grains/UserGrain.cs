@@ -30,6 +30,9 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
     private static readonly TimeSpan SuccessRecordGranularity = TimeSpan.FromHours(1);
 
+    /// <summary>How long a cached credential's request trusts that its address is not blocked.</summary>
+    private static readonly TimeSpan AddressStatusLifetime = TimeSpan.FromSeconds(5);
+
     private readonly IPersistentState<UserLockoutState> _state;
     private readonly IOptions<LockoutOptions> _lockout;
     private readonly IOptions<RateLimitOptions> _limits;
@@ -38,6 +41,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
     private readonly List<PendingVerification> _pending = [];
     private readonly Dictionary<Guid, CredentialDecision> _reported = [];
     private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly Dictionary<string, DateTimeOffset> _addressClearUntil = new(StringComparer.Ordinal);
     private byte[]? _cachedFingerprint;
     private DateTimeOffset _cachedUntil;
     private RateWindow _requests;
@@ -81,7 +85,14 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
             if (_cachedFingerprint is not null && now < _cachedUntil && CryptographicOperations.FixedTimeEquals(_cachedFingerprint, check.Fingerprint))
             {
-                return ApplyLimits(check.Kind, now, cacheHit: true, coalesced: false);
+                // An address block holds for every user, cached credentials included; its state is asked at most
+                // every few seconds per address, so the hot path stays one grain call.
+                if (await AddressBlockAsync(address, now) is { } blocked)
+                {
+                    return blocked;
+                }
+
+                return ApplyLimits(check.Kind, _time.GetUtcNow(), cacheHit: true, coalesced: false);
             }
 
             var same = FindPending(check.Fingerprint, now);
@@ -211,6 +222,29 @@ public sealed partial class UserGrain : Grain, IUserGrain
         return Status(_time.GetUtcNow());
     }
 
+    private async Task<CredentialDecision?> AddressBlockAsync(string address, DateTimeOffset now)
+    {
+        if (_addressClearUntil.TryGetValue(address, out var until) && now < until)
+        {
+            return null;
+        }
+
+        var status = await GrainFactory.GetGrain<IAddressGrain>(address).CheckAsync();
+        if (status.BlockedUntil is { } blockedUntil)
+        {
+            _addressClearUntil.Remove(address);
+            return Locked(DenialReason.AddressBlocked, blockedUntil, _lockout.Value.MaxFailuresPerAddress, _time.GetUtcNow());
+        }
+
+        if (_addressClearUntil.Count >= 1024)
+        {
+            _addressClearUntil.Clear();
+        }
+
+        _addressClearUntil[address] = now + AddressStatusLifetime;
+        return null;
+    }
+
     private CredentialDecision? Refusal(string address, DateTimeOffset now)
     {
         var options = _lockout.Value;
@@ -322,7 +356,8 @@ public sealed partial class UserGrain : Grain, IUserGrain
             changed = true;
         }
 
-        if (!state.Successes.TryGetValue(address, out var last) || now - last > SuccessRecordGranularity)
+        // An exempt address keeps its success time from before the failures began: refreshing it would end the exemption.
+        if (!state.Successes.TryGetValue(address, out var last) || (now - last > SuccessRecordGranularity && !IsKnownGood(address)))
         {
             state.Successes[address] = now;
             if (state.Successes.Count > MaxKnownGoodAddresses)
@@ -350,6 +385,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
         if (LockoutPolicy.RecordFailure(pair, options.PairRule, now) is { } pairLock)
         {
             Log.PairLocked(_logger, User, address, pairLock.Failures, pairLock.Until, pairLock.LockNumber);
+            LockoutMetrics.Imposed("pair");
         }
 
         if (!LockoutPolicy.IsLocked(state.User, now) && LockoutPolicy.CountFailures(state.User, options.UserRule, now) == 0)
@@ -360,6 +396,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
         if (LockoutPolicy.RecordFailure(state.User, options.UserRule, now) is { } userLock)
         {
             Log.UserLocked(_logger, User, userLock.Failures, userLock.Until, userLock.LockNumber);
+            LockoutMetrics.Imposed("user");
         }
 
         foreach (var key in state.Pairs.Where(p => LockoutPolicy.IsIdle(p.Value, options.PairRule, now)).Select(p => p.Key).ToList())

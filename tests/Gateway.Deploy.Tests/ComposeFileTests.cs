@@ -35,6 +35,12 @@ public sealed partial class ComposeFileTests
         try
         {
             File.Copy(Repository.PathOf(ComposeFile), Path.Combine(folder, ComposeFile));
+            foreach (var committed in EnvFiles())
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(folder, committed))!);
+                File.Copy(Repository.PathOf(committed), Path.Combine(folder, committed));
+            }
+
             var clean = Environment.GetEnvironmentVariables().Keys.Cast<string>()
                 .Where(name => name.StartsWith("GATEWAY_", StringComparison.Ordinal) || name.StartsWith("COMPOSE_", StringComparison.Ordinal))
                 .ToDictionary(name => name, string? (_) => null);
@@ -56,15 +62,31 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void TopLevel_HasNoNameAndNoVersion_AndNoServiceReadsAnEnvFile()
+    public void TopLevel_HasNoNameAndNoVersion_AndEnvFilesAreCommittedConfiguration()
     {
         Assert.Null(Compose.Get("name"));      // docker-compose 1.29 refuses it
         Assert.Null(Compose.Get("version"));   // Compose v2 warns about it; 1.29 reads the Compose Spec without it
-        foreach (var (key, service) in Services.Children)
+
+        // An env_file must be configuration in the repository (observability/...), never a generated or secret one.
+        foreach (var file in EnvFiles())
         {
-            Assert.True(service.Get("env_file") is null, $"{key} reads an env_file: a clean checkout has none");
+            Assert.StartsWith("observability/", file, StringComparison.Ordinal);
+            Assert.True(File.Exists(Repository.PathOf(file)), $"{file} is not in the repository");
+            Assert.DoesNotMatch(@"(?im)^[A-Z_]*(SECRET|PASSWORD|TOKEN)[A-Z_]*=", File.ReadAllText(Repository.PathOf(file)));
         }
     }
+
+    /// <summary>Every env_file the services read, relative to the repository root.</summary>
+    private static IEnumerable<string> EnvFiles() =>
+        Services.Children.Values
+            .SelectMany(s => s.Get("env_file") switch
+            {
+                YamlScalarNode one => [one.Value!],
+                YamlSequenceNode many => many.Children.Select(c => c.Text()!),
+                _ => Array.Empty<string>(),
+            })
+            .Select(f => f.StartsWith("./", StringComparison.Ordinal) ? f[2..] : f)
+            .Distinct();
 
     [Fact]
     public void Edge_IsScalable_NoHostPortNoContainerName_AndHasAHealthcheckOnReadiness()

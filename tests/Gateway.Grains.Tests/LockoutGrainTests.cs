@@ -294,7 +294,7 @@ public sealed class LockoutGrainTests(ClusterFixture fixture) : IClassFixture<Cl
         Assert.Contains(runner, status.KnownGoodAddresses);
     }
 
-    [Fact(Skip = "Known bug in UserGrain.RecordSuccess: refreshing the success time of a known-good address (hourly) moves it past FailuresBeganAt, ending its exemption from the user-wide lock. Unskip once fixed.")]
+    [Fact]
     public async Task CheckAsync_KnownGoodAddressReauthenticatesDuringUserLock_StaysExempt()
     {
         var user = NewUser();

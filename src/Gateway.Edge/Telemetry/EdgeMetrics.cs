@@ -23,7 +23,6 @@ public sealed class EdgeMetrics
     private readonly Counter<long> _transferred;
     private readonly Histogram<double> _grainCallDuration;
     private readonly Counter<long> _backendErrors;
-    private readonly Counter<long> _lockouts;
     private readonly Counter<long> _rateLimitRejections;
 
     /// <summary>Creates the instruments.</summary>
@@ -54,7 +53,6 @@ public sealed class EdgeMetrics
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         _backendErrors = meter.CreateCounter<long>("gateway.backend.errors", "{error}", "Proxied requests that failed to reach or stream from the registry, by YARP error.");
-        _lockouts = meter.CreateCounter<long>("gateway.lockouts", "{lockout}", "Lockouts and blocks imposed, by scope (user, client).");
         _rateLimitRejections = meter.CreateCounter<long>("gateway.ratelimit.rejections", "{rejection}", "Requests rejected by a rate limit, by limit.");
     }
 
@@ -113,10 +111,6 @@ public sealed class EdgeMetrics
     /// <summary>Records one proxied request that failed at the backend.</summary>
     /// <param name="error">YARP's <c>ForwarderError</c> name, e.g. <c>Request</c>.</param>
     public void BackendError(string error) => _backendErrors.Add(1, new KeyValuePair<string, object?>("error", error));
-
-    /// <summary>Records one lockout or block imposed.</summary>
-    /// <param name="scope">What is locked: <c>user</c> or <c>client</c> (never the user name or address itself).</param>
-    public void Lockout(string scope) => _lockouts.Add(1, new KeyValuePair<string, object?>("scope", scope));
 
     /// <summary>Records one request rejected by a rate limit.</summary>
     /// <param name="limit">Which limit, a fixed name such as <c>user</c>, <c>client</c> or <c>bcrypt</c>.</param>

@@ -25,6 +25,14 @@ public sealed class FailoverTests(ITestOutputHelper output)
             BackendUrls = [registry.BaseUrl.ToString().TrimEnd('/')],
             HtpasswdFile = htpasswd,
             LogLevelGateway = "Debug",
+
+            // This test sends a wrong password every 100 ms on purpose: keep lockouts out of its way.
+            Environment = new Dictionary<string, string?>
+            {
+                ["Gateway__Lockout__MaxFailures"] = "1000",
+                ["Gateway__Lockout__MaxFailuresPerUser"] = "1000",
+                ["Gateway__Lockout__MaxFailuresPerAddress"] = "1000",
+            },
         }.WithRedis(redis);
         await using var cluster = await GatewayCluster.StartAsync(2, redis, template);
         var (a, b) = (cluster[0], cluster[1]);

@@ -85,6 +85,42 @@ public sealed class LoggingAndSettingsTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("parentbased_always_on", null, true)]
+    [InlineData("always_off", null, false)]
+    [InlineData("parentbased_traceidratio", "0", false)]
+    public async Task TracesSamplerVariables_AreHonoured(string sampler, string? argument, bool traced)
+    {
+        using var temp = TempDirectory.Create();
+        await using var receiver = OtlpReceiver.Start();
+        var environment = new Dictionary<string, string?>(receiver.ExporterEnvironment("sampler-test"))
+        {
+            ["OTEL_TRACES_SAMPLER"] = sampler,
+            ["OTEL_TRACES_SAMPLER_ARG"] = argument,
+        };
+        await using var node = await GatewayNode.StartAsync(await NodeOptionsAsync(temp) with { Environment = environment }, waitUntilReady: false);
+        using var http = node.CreateClient();
+        await Poll.UntilAsync(
+            async ct => (await http.GetAsync("/v2/", ct)).StatusCode == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(60),
+            "the edge to answer",
+            node.Process);
+        for (var i = 0; i < 5; i++)
+        {
+            using var refused = await http.GetAsync("/v2/");
+        }
+
+        if (traced)
+        {
+            await receiver.WaitForSpansAsync(spans => spans.Any(s => s.Name == "registry.access"), TimeSpan.FromSeconds(10), "spans");
+        }
+        else
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2)); // 10 batch periods
+            Assert.DoesNotContain(receiver.Spans, s => s.Name == "registry.access");
+        }
+    }
+
+    [Theory]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "jaeger:4317", "OTEL_EXPORTER_OTLP_ENDPOINT")]
     [InlineData("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json", "OTEL_EXPORTER_OTLP_PROTOCOL")]
     [InlineData("Gateway__Telemetry__MetricsPath", "metrics", "Gateway:Telemetry:MetricsPath")]

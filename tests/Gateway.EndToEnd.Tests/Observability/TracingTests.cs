@@ -44,7 +44,10 @@ public sealed partial class TracingTests(ObservabilityClusterFixture cluster, IT
             },
             TimeSpan.FromSeconds(20),
             $"the spans of trace {traceId}");
-        output.WriteLine(string.Join('\n', trace));
+        foreach (var span in trace)
+        {
+            output.WriteLine($"{span}\n    {string.Join(", ", span.Attributes.Select(a => $"{a.Key}={(a.Value is object?[] items ? "[" + string.Join(",", items) + "]" : a.Value)}"))}");
+        }
 
         var server = Assert.Single(trace, s => s.Kind == ReceivedSpan.KindServer && s.Scope == "Microsoft.AspNetCore");
         Assert.Equal("edge", server.Role);

@@ -146,16 +146,22 @@ public sealed class LockoutAndRateLimitTests(ProtectedClusterFixture cluster) : 
     {
         const string sprayer = "198.51.100.40";
         var nodes = cluster.Nodes;
+
+        // A user behind the same address, with a credential already verified and cached.
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(nodes[0], "spray-victim", Password, sprayer));
         for (var i = 0; i < MaxFailuresPerAddress; i++)
         {
             Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(nodes[i % 3], $"sprayed-{i}", "Winter2026!", sprayer));
         }
 
-        using (var blocked = await SendAsync(nodes[1], "spray-victim", Password, sprayer))
+        // New user names from the address are refused at once; a cached credential within seconds.
+        using (var blocked = await SendAsync(nodes[1], "sprayed-new", "anything", sprayer))
         {
             Assert.Equal((HttpStatusCode)429, blocked.StatusCode);
             Assert.Contains("this client address is blocked until", (await ErrorAsync(blocked)).Message, StringComparison.Ordinal);
         }
+
+        await Infrastructure.Poll.UntilAsync(async _ => await StatusAsync(nodes[1], "spray-victim", Password, sprayer) == (HttpStatusCode)429, TimeSpan.FromSeconds(10), "the cached user behind the blocked address to be refused");
 
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(nodes[1], "spray-victim", Password, "198.51.100.41"));
 
