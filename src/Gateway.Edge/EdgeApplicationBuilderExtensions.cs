@@ -18,7 +18,7 @@ public static class EdgeApplicationBuilderExtensions
         // ASP.NET's forwarded-headers middleware trusts every peer when its lists are empty:
         // without configured proxies it must not run at all, and the socket's address stands.
         var network = app.ApplicationServices.GetRequiredService<IOptions<NetworkOptions>>().Value;
-        return network.KnownProxies.Count == 0 ? app : app.UseForwardedHeaders();
+        return network.TrustsProxies ? app.UseForwardedHeaders() : app;
     }
 
     /// <summary>Maps <c>/v2/</c>: the access gate, then the streaming proxy to the registry.</summary>

@@ -52,6 +52,11 @@ public static class EdgeServiceCollectionExtensions
             {
                 forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
             }
+
+            foreach (var range in network.Value.KnownNetworks)
+            {
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(range));
+            }
         });
 
         var backend = configuration.GetSection(BackendOptions.SectionName).Get<BackendOptions>() ?? new BackendOptions();

@@ -12,4 +12,10 @@ public sealed class NetworkOptions
     /// the socket's peer. Default: none (loopback is not trusted either).
     /// </summary>
     public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>Networks of trusted proxies in CIDR form (e.g. <c>10.0.0.0/8</c>), for balancers without fixed addresses. Default: none.</summary>
+    public List<string> KnownNetworks { get; set; } = [];
+
+    /// <summary>True when any proxy is trusted.</summary>
+    public bool TrustsProxies => KnownProxies.Count > 0 || KnownNetworks.Count > 0;
 }

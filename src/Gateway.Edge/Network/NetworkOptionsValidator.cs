@@ -18,6 +18,14 @@ public sealed class NetworkOptionsValidator : IValidateOptions<NetworkOptions>
             }
         }
 
+        for (var i = 0; i < options.KnownNetworks.Count; i++)
+        {
+            if (!IPNetwork.TryParse(options.KnownNetworks[i], out _))
+            {
+                failures.Add($"{NetworkOptions.SectionName}:KnownNetworks:{i} must be a network in CIDR form such as 10.0.0.0/8 (was '{options.KnownNetworks[i]}').");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

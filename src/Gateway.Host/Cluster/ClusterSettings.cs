@@ -20,7 +20,19 @@ public sealed record ClusterSettings(ClusterProvider Provider, GatewayClusterOpt
         var prefix = GatewayClusterOptions.SectionName;
         var failures = new List<string>();
 
-        ClusterProvider? provider = options.Provider.Trim().ToLowerInvariant() switch
+        if (string.IsNullOrEmpty(options.Secret) && !string.IsNullOrEmpty(options.SecretFile))
+        {
+            try
+            {
+                options.Secret = File.ReadAllText(options.SecretFile).Trim();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                failures.Add($"{prefix}:SecretFile: cannot read '{options.SecretFile}': {ex.GetType().Name}.");
+            }
+        }
+
+                ClusterProvider? provider = options.Provider.Trim().ToLowerInvariant() switch
         {
             "localhost" => ClusterProvider.Localhost,
             "redis" => ClusterProvider.Redis,
@@ -66,9 +78,12 @@ public sealed record ClusterSettings(ClusterProvider Provider, GatewayClusterOpt
             failures.Add($"{prefix}:GatewayPort must be a TCP port other than SiloPort (was {options.GatewayPort}).");
         }
 
-        if (!IPAddress.TryParse(options.AdvertisedAddress, out var address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
+        var address = string.Equals(options.AdvertisedAddress, "auto", StringComparison.OrdinalIgnoreCase)
+            ? FirstNonLoopbackAddress()
+            : IPAddress.TryParse(options.AdvertisedAddress, out var parsed) ? parsed : null;
+        if (address is null || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
         {
-            failures.Add($"{prefix}:AdvertisedAddress must be a concrete IP address (was '{options.AdvertisedAddress}').");
+            failures.Add($"{prefix}:AdvertisedAddress must be a concrete IP address or 'auto' (was '{options.AdvertisedAddress}'; 'auto' needs a non-loopback IPv4 address).");
         }
 
         if (options.ResponseTimeout < TimeSpan.FromMilliseconds(500) || options.ResponseTimeout > TimeSpan.FromMinutes(5))
@@ -92,4 +107,10 @@ public sealed record ClusterSettings(ClusterProvider Provider, GatewayClusterOpt
 
     /// <summary>Never prints the secret.</summary>
     public override string ToString() => Options.ToString();
+
+    private static IPAddress? FirstNonLoopbackAddress() => System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+        .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
+        .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+        .Select(a => a.Address)
+        .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
 }

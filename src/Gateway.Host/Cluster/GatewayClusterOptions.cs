@@ -26,7 +26,7 @@ public sealed class GatewayClusterOptions
 
     /// <summary>
     /// The address silos bind and advertise. Default: <c>127.0.0.1</c> (Orleans would otherwise pick the first
-    /// non-loopback address); a container sets its own address.
+    /// non-loopback address). <c>auto</c> takes the machine's first non-loopback IPv4 address (a container's own).
     /// </summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
@@ -35,6 +35,9 @@ public sealed class GatewayClusterOptions
     /// <c>redis</c>; with <c>localhost</c> a random one is made at start.
     /// </summary>
     public string? Secret { get; set; }
+
+    /// <summary>A file holding <see cref="Secret"/> (e.g. a compose or Kubernetes secret); used when <see cref="Secret"/> is unset.</summary>
+    public string? SecretFile { get; set; }
 
     /// <summary>How long a grain call may take before it fails (and the request gets 503). Default: 10 seconds.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
