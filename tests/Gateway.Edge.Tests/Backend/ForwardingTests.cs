@@ -47,6 +47,17 @@ public sealed class ForwardingTests
     }
 
     [Fact]
+    public async Task Forward_TrustedNetwork_TakesClientAddressFromXForwardedFor()
+    {
+        await using var edge = await EdgeTestHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Network:KnownNetworks:0"] = "127.0.0.0/8" });
+
+        using var response = await edge.SendAsync(HttpMethod.Get, "/v2/", Alice, r => r.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.77"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("203.0.113.77", Assert.Single(edge.Cache.Checks).Check.ClientAddress);
+    }
+
+    [Fact]
     public async Task Forward_BackendSendsApiVersion_ClientSeesItOnce()
     {
         await using var edge = await EdgeTestHost.StartAsync();
