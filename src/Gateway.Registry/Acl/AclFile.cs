@@ -52,13 +52,20 @@ public static partial class AclFile
         }
 
         var stream = new YamlStream();
+        var parser = new TrackingParser(new Parser(new StringReader(text)));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             context.Problem(LineOf(ex.Start), $"not valid YAML: {YamlMessage(ex)}");
+            return rules;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // The YAML library fails this way on some malformed input; an invalid file must never escape as an exception.
+            context.Problem(LineOf(parser.LastEnd), "not valid YAML after this line (an unclosed bracket or quote?).");
             return rules;
         }
 
@@ -351,6 +358,40 @@ public static partial class AclFile
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ", RegexOptions.CultureInvariant)]
     private static partial Regex YamlPosition();
+
+    /// <summary>
+    /// Remembers where the last event ended, to place errors the YAML library reports without a position, and stops
+    /// nesting deeper than <see cref="MaxDepth"/> before the (recursive) document loader sees it.
+    /// </summary>
+    private sealed class TrackingParser(IParser inner) : IParser
+    {
+        private const int MaxDepth = 32;
+        private int _depth;
+
+        public Mark LastEnd { get; private set; } = Mark.Empty;
+
+        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            var moved = inner.MoveNext();
+            switch (inner.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart when ++_depth > MaxDepth:
+                    throw new YamlException(inner.Current.Start, inner.Current.End, $"nested deeper than {MaxDepth} levels.");
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    _depth--;
+                    break;
+            }
+
+            if (inner.Current is { } current)
+            {
+                LastEnd = current.End;
+            }
+
+            return moved;
+        }
+    }
 
     private sealed class Conditions
     {

@@ -66,7 +66,7 @@ public sealed class TokenSigningKey : IDisposable
     public X509Certificate2? Certificate => _chain.Length > 0 ? _chain[0] : null;
 
     /// <summary>The length in bytes of a signature: the raw <c>r‖s</c> for EC, the modulus length for RSA.</summary>
-    internal int SignatureLength => _key is ECDsa ? _ecSignatureLength : _key.KeySize / 8;
+    internal int SignatureLength => _key is ECDsa ? _ecSignatureLength : (_key.KeySize + 7) / 8;
 
     /// <summary>
     /// Loads the PEM private key at <paramref name="keyPath"/> (PKCS#8, SEC 1 <c>EC PRIVATE KEY</c> or PKCS#1
