@@ -83,6 +83,7 @@ public static class TelemetryExtensions
                     http.FilterHttpRequestMessage = _ => Activity.Current?.Parent is not null;
                     http.RecordException = false;
                 })
+                .AddProcessor(new RootGrainCallFilter()) // before the exporter
                 .AddOtlpExporter(exporter => otlp.Configure(exporter, "TRACES")));
         }
 

@@ -46,6 +46,15 @@ public sealed class DirectAuthClusterFixture : IAsyncLifetime
             BackendUrls = [Registry.BaseUrl.ToString().TrimEnd('/')],
             HtpasswdFile = HtpasswdPath,
             LogLevelGateway = "Debug",
+
+            // These tests poll with wrong or not-yet-valid passwords (htpasswd reloads) and count bcrypt runs:
+            // lockouts have tests of their own.
+            Environment = new Dictionary<string, string?>
+            {
+                ["Gateway__Lockout__MaxFailures"] = "1000",
+                ["Gateway__Lockout__MaxFailuresPerUser"] = "1000",
+                ["Gateway__Lockout__MaxFailuresPerAddress"] = "1000",
+            },
         }.WithTls(Pki).WithRedis(Redis);
         Cluster = await GatewayCluster.StartAsync(2, Redis, template);
     }

@@ -33,8 +33,13 @@ public sealed partial class TracingOverheadBenchmark(ITestOutputHelper output)
         await using var redis = await RedisServer.StartAsync(temp);
         await using var receiver = OtlpReceiver.Start();
         var shared = new GatewayNodeOptions { BackendUrls = [registry.BaseUrl.ToString().TrimEnd('/')], HtpasswdFile = htpasswd }.WithRedis(redis);
+
+        // GATEWAY_E2E_BENCH_AUDIT=off: both edges without the per-request audit line (to see what it costs).
+        var audit = Environment.GetEnvironmentVariable("GATEWAY_E2E_BENCH_AUDIT") == "off" ? "Warning" : "Information";
+        shared = shared with { Environment = new Dictionary<string, string?> { ["Logging__LogLevel__Gateway.Audit"] = audit } };
         var traces = new Dictionary<string, string?>
         {
+            ["Logging__LogLevel__Gateway.Audit"] = audit,
             ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = receiver.Endpoint + "v1/traces",
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         };
@@ -43,30 +48,45 @@ public sealed partial class TracingOverheadBenchmark(ITestOutputHelper output)
         await using var on = await GatewayNode.StartAsync(shared with { Role = "edge", Environment = traces });
 
         var auth = ObservabilityClusterFixture.Basic(User, Password).ToString();
-        var results = new List<(string Mode, double Rps, string Latency)>();
+        var results = new List<(string Mode, double Rps, double CpuPerRequest, string Latency)>();
         foreach (var node in new[] { off, on })
         {
-            (await RunWrkAsync(node, auth, 2)).EnsureSuccess(); // warm: JIT, connections, the credential cache
+            (await RunWrkAsync(node, auth, 10)).EnsureSuccess(); // warm: tiered JIT, connections, the credential cache
         }
 
         for (var round = 1; round <= 3; round++)
         {
             foreach (var (mode, node) in new[] { ("off", off), ("on", on) })
             {
+                var cpuBefore = CpuSeconds(node.Pid);
                 var run = (await RunWrkAsync(node, auth, seconds)).EnsureSuccess();
+                var cpu = CpuSeconds(node.Pid) - cpuBefore;
                 var rps = double.Parse(RequestsPerSecond().Match(run.StandardOutput).Groups[1].Value, CultureInfo.InvariantCulture);
+                var requests = double.Parse(RequestCount().Match(run.StandardOutput).Groups[1].Value, CultureInfo.InvariantCulture);
                 var latency = LatencyLine().Match(run.StandardOutput).Value.Trim();
                 Assert.DoesNotContain("Non-2xx", run.StandardOutput, StringComparison.Ordinal);
-                results.Add((mode, rps, latency));
-                output.WriteLine($"round {round} tracing {mode,-3}: {rps,9:0.0} req/s   {latency}");
+                var perRequest = cpu / requests * 1e6;
+                results.Add((mode, rps, perRequest, latency));
+                output.WriteLine($"round {round} tracing {mode,-3}: {rps,9:0.0} req/s   edge CPU {perRequest,6:0} µs/request   {latency}");
             }
         }
 
         double Mean(string mode) => results.Where(r => r.Mode == mode).Average(r => r.Rps);
-        output.WriteLine($"mean: off {Mean("off"):0.0} req/s, on {Mean("on"):0.0} req/s, cost {(1 - (Mean("on") / Mean("off"))) * 100:0.0} %");
+        double Cpu(string mode) => results.Where(r => r.Mode == mode).Average(r => r.CpuPerRequest);
+        output.WriteLine($"mean: off {Mean("off"):0.0} req/s, on {Mean("on"):0.0} req/s, throughput cost {(1 - (Mean("on") / Mean("off"))) * 100:0.0} %; "
+            + $"edge CPU off {Cpu("off"):0} µs/request, on {Cpu("on"):0} µs/request (+{((Cpu("on") / Cpu("off")) - 1) * 100:0.0} %); load average {File.ReadAllText("/proc/loadavg").Trim()}");
         await Task.Delay(TimeSpan.FromSeconds(1));
+        output.WriteLine($"audit log: {audit}");
         output.WriteLine($"spans received: {receiver.Spans.Count} ({receiver.Requests.Count} OTLP requests)");
         Assert.NotEmpty(receiver.Spans);
+    }
+
+    /// <summary>User + system CPU seconds a process has used (/proc/PID/stat, clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     private static Task<CommandResult> RunWrkAsync(GatewayNode node, string authorization, int seconds) =>
@@ -77,6 +97,9 @@ public sealed partial class TracingOverheadBenchmark(ITestOutputHelper output)
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"(\d+) requests in ")]
+    private static partial Regex RequestCount();
 
     [GeneratedRegex(@"Latency\s+\S+\s+\S+\s+\S+")]
     private static partial Regex LatencyLine();

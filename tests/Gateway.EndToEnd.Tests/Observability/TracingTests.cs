@@ -208,6 +208,8 @@ public sealed partial class TracingTests(ObservabilityClusterFixture cluster, IT
         Assert.DoesNotContain(spans, s => (s["url.path"] ?? string.Empty).StartsWith("/metrics", StringComparison.Ordinal));
         Assert.All(spans.Where(s => s.Scope == "System.Net.Http"), s => Assert.NotEqual(string.Empty, s.ParentSpanId));
         Assert.DoesNotContain(spans, s => s.Scope == "Microsoft.Orleans.Runtime");
+        Assert.DoesNotContain(spans, s => s.Name.Contains("IHealthGrain", StringComparison.Ordinal)); // the edge's readiness check
+        Assert.All(spans.Where(s => s.Role == "silo"), s => Assert.NotEqual(string.Empty, s.ParentSpanId)); // no trace starts in a silo
     }
 
     private static bool DecodesToCredential(string base64)
