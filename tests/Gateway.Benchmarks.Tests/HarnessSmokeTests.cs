@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Gateway.Benchmarks.Harness;
+using Gateway.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Gateway.Benchmarks.Tests;
+
+/// <summary>
+/// The benchmark command in its smallest configuration (<c>--quick</c>: one round, 0.4 s runs, an 8 MiB image, targets
+/// direct, nginx-tls and gateway-1), in process: it must finish, write a report with a row for every target in every
+/// workload it ran, and leave nothing running.
+/// </summary>
+public sealed partial class HarnessSmokeTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task QuickRun_WritesARowForEveryTargetAndWorkload_AndStopsEverything()
+    {
+        using var temp = TempDirectory.Create();
+        var report = temp.Combine("report.md");
+        using var log = new StringWriter();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var watch = Stopwatch.StartNew();
+
+        var exit = await BenchmarkCommand.RunAsync(["--quick", "--out", report], log, limit.Token);
+
+        output.WriteLine($"benchmark command: exit {exit} after {watch.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine(log.ToString());
+        Assert.Equal(0, exit);
+        Assert.True(File.Exists(report), "no report written");
+        var text = await File.ReadAllTextAsync(report);
+
+        var targets = BenchmarkOptions.QuickTargets;
+        string[] small = ["get-v2", "head-manifest", "get-manifest", "head-blob"];
+        string[] workloads = [.. small.Select(w => w + "-c1"), .. small.Select(w => w + "-c32"), "push-pull", "flood"];
+        foreach (var workload in workloads)
+        {
+            var section = Section(text, workload);
+            foreach (var target in targets)
+            {
+                var row = section.Split('\n').FirstOrDefault(l => l.StartsWith($"| {target} |", StringComparison.Ordinal));
+                Assert.True(row is not null, $"no row for {target} in the `{workload}` table:\n{section}");
+                Assert.DoesNotContain("not run", row, StringComparison.Ordinal);
+            }
+        }
+
+        // Every small-request run got answers, and only the expected ones.
+        foreach (var row in small.SelectMany(w => Section(text, w + "-c1").Split('\n').Concat(Section(text, w + "-c32").Split('\n')))
+                     .Where(l => targets.Any(t => l.StartsWith($"| {t} |", StringComparison.Ordinal))))
+        {
+            var cells = row.Split('|', StringSplitOptions.TrimEntries);
+            Assert.True(double.Parse(cells[2], System.Globalization.CultureInfo.InvariantCulture) > 0, $"no requests answered: {row}");
+            Assert.Equal("0", cells[^2]);
+        }
+
+        // The gateway locked the flooded pair: no more bcrypt of wrong passwords than MaxFailures.
+        Assert.Contains("| ✅ | gateway-1: no bcrypt after the lockout threshold", text, StringComparison.Ordinal);
+        Assert.Contains("## Machine", text, StringComparison.Ordinal);
+        Assert.Contains("token endpoint", text, StringComparison.Ordinal);
+
+        // Everything it started is gone, and so is its folder.
+        var folder = WorkingFolder().Match(log.ToString()).Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(folder), "the log names no working folder");
+        Assert.Empty(ProcessTable.Referencing(folder));
+        Assert.False(Directory.Exists(folder), $"{folder} is still there");
+    }
+
+    /// <summary>The text from the heading that names `key` to the next heading.</summary>
+    private static string Section(string report, string key)
+    {
+        var heading = Regex.Match(report, $"^#+ `{Regex.Escape(key)}`", RegexOptions.Multiline);
+        var start = heading.Success ? heading.Index : -1;
+        Assert.True(start >= 0, $"no section `{key}` in the report");
+        var end = report.IndexOf("\n#", start, StringComparison.Ordinal);
+        return end < 0 ? report[start..] : report[start..end];
+    }
+
+    [GeneratedRegex(@"Working folder: (\S+)")]
+    private static partial Regex WorkingFolder();
+}

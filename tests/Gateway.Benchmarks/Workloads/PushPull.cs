@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Globalization;
+using Gateway.Benchmarks.Harness;
+using Gateway.Benchmarks.Load;
+using Gateway.Benchmarks.Targets;
+using Gateway.EndToEnd.Tests.Infrastructure;
+
+namespace Gateway.Benchmarks.Workloads;
+
+/// <summary>One push and pull of a fresh image through one target.</summary>
+public sealed record PushPullResult(
+    string Target,
+    int Round,
+    double MiB,
+    TimeSpan? Push,
+    TimeSpan? Pull,
+    RssPeaks? Rss,
+    double ProxyCpuSeconds,
+    string? Error)
+{
+    public double? PushMiBPerSecond => Push is { } p ? MiB / p.TotalSeconds : null;
+
+    public double? PullMiBPerSecond => Pull is { } p ? MiB / p.TotalSeconds : null;
+}
+
+/// <summary>
+/// A push and a pull of an image of fresh random layers (nothing can be deduplicated or mounted) with skopeo
+/// (<c>--preserve-digests</c>: no recompression), timing each, and sampling the proxy processes' VmRSS every 50 ms.
+/// The image, the pulled copy and the registry's copy are deleted afterwards, so the disk does not fill up.
+/// </summary>
+public static class PushPull
+{
+    private const long MiB = 1024 * 1024;
+
+    public static async Task<List<PushPullResult>> RunAsync(RunContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var results = new List<PushPullResult>();
+        for (var round = 1; round <= context.Options.Rounds; round++)
+        {
+            foreach (var target in context.Stack.Targets)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                var result = await RunOnceAsync(context, target, round).ConfigureAwait(false);
+                results.Add(result);
+                context.Log.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"  round {round} push-pull {target.Name,-16} push {Rate(result.PushMiBPerSecond)} MiB/s  pull {Rate(result.PullMiBPerSecond)} MiB/s  "
+                    + $"RSS idle {Mb(result.Rss?.IdleSum)} → peak {Mb(result.Rss?.PeakSum)} MiB{(result.Error is null ? "" : "  ERROR " + result.Error)}"));
+            }
+        }
+
+        return results;
+    }
+
+    private static async Task<PushPullResult> RunOnceAsync(RunContext context, Target target, int round)
+    {
+        var o = context.Options;
+        var temp = context.Stack.Temp;
+        var work = temp.CreateSubdirectory($"push-pull-{target.Name}-{round}");
+        var repository = $"bench/pp-{target.Name}-{round}";
+        var reference = $"docker://{target.HostPort}/{repository}:v1";
+        var access = target.Tls
+            ? new SkopeoAccess(BenchmarkStack.User, BenchmarkStack.Password, context.Stack.Pki.CertDirectory)
+            : new SkopeoAccess(BenchmarkStack.User, BenchmarkStack.Password, TlsVerify: false);
+        var skopeo = Skopeo.Create(temp);
+        skopeo.Timeout = TimeSpan.FromMinutes(10);
+        OciImage? image = null;
+        try
+        {
+            var layer = Math.Min(o.ImageMiB, 64) * MiB;
+            var sizes = new List<long>();
+            for (var left = o.ImageMiB * MiB; left > 0; left -= layer)
+            {
+                sizes.Add(Math.Min(layer, left));
+            }
+
+            image = await TestImages.CreateOciLayoutAsync(Path.Combine(work, "source"), "v1", [.. sizes]).ConfigureAwait(false);
+            await context.SettleAsync().ConfigureAwait(false);
+            var cpuBefore = ProcFs.CpuSeconds(target.ProxyPids());
+            await using var rss = RssSampler.Start(target.ProxyPids());
+            var total = Stopwatch.StartNew();
+
+            var watch = Stopwatch.StartNew();
+            var push = await skopeo.CopyAsync(image.Reference, reference, access, "--preserve-digests").ConfigureAwait(false);
+            var pushTime = watch.Elapsed;
+            if (!push.Succeeded)
+            {
+                return new PushPullResult(target.Name, round, o.ImageMiB, null, null, await rss.StopAsync().ConfigureAwait(false), 0, "push: " + Last(push.StandardError));
+            }
+
+            watch.Restart();
+            var pull = await skopeo.CopyAsync(reference, $"oci:{Path.Combine(work, "pulled")}:v1", access, "--dest-oci-accept-uncompressed-layers").ConfigureAwait(false);
+            var pullTime = watch.Elapsed;
+            var peaks = await rss.StopAsync().ConfigureAwait(false);
+            var idle = context.IdleProxyCores.GetValueOrDefault(target.Name) * total.Elapsed.TotalSeconds;
+            var cpu = Math.Max(0, ProcFs.CpuSeconds(target.ProxyPids()) - cpuBefore - idle);
+            return pull.Succeeded
+                ? new PushPullResult(target.Name, round, o.ImageMiB, pushTime, pullTime, peaks, cpu, null)
+                : new PushPullResult(target.Name, round, o.ImageMiB, pushTime, null, peaks, cpu, "pull: " + Last(pull.StandardError));
+        }
+        finally
+        {
+            DeleteQuietly(work);
+            if (image is not null)
+            {
+                RemoveFromRegistry(context.Stack.Registry.StorageDirectory, repository, [image.ManifestDigest, image.ConfigDigest, .. image.LayerDigests]);
+            }
+        }
+    }
+
+    /// <summary>Deletes a repository and its blobs from the registry's filesystem storage (no cache is configured).</summary>
+    private static void RemoveFromRegistry(string storage, string repository, IEnumerable<string> digests)
+    {
+        var root = Path.Combine(storage, "docker", "registry", "v2");
+        DeleteQuietly(Path.Combine(root, "repositories", repository));
+        foreach (var digest in digests)
+        {
+            var hex = digest["sha256:".Length..];
+            DeleteQuietly(Path.Combine(root, "blobs", "sha256", hex[..2], hex));
+        }
+    }
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static string Last(string text) => text.Trim().Split('\n').LastOrDefault()?.Trim() ?? "";
+
+    private static string Rate(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";
+
+    private static string Mb(long? bytes) => bytes is { } b ? (b / (double)MiB).ToString("0", CultureInfo.InvariantCulture) : "-";
+}
