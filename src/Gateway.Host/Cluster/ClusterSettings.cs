@@ -83,7 +83,7 @@ public sealed record ClusterSettings(ClusterProvider Provider, GatewayClusterOpt
             : IPAddress.TryParse(options.AdvertisedAddress, out var parsed) ? parsed : null;
         if (address is null || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
         {
-            failures.Add($"{prefix}:AdvertisedAddress must be a concrete IP address or 'auto' (was '{options.AdvertisedAddress}'; 'auto' needs a non-loopback IPv4 address).");
+            failures.Add($"{prefix}:AdvertisedAddress must be a concrete IP address (was '{options.AdvertisedAddress}'), or 'auto' for the machine's first non-loopback IPv4 address.");
         }
 
         if (options.ResponseTimeout < TimeSpan.FromMilliseconds(500) || options.ResponseTimeout > TimeSpan.FromMinutes(5))
