@@ -3,6 +3,7 @@ using Gateway.Edge.Backend;
 using Microsoft.AspNetCore.Builder;
 using Gateway.Edge.Network;
 using Gateway.Edge.Telemetry;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -33,6 +34,15 @@ public static class EdgeApplicationBuilderExtensions
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();
         });
+
+        // The token server, when Gateway:Token:SigningKey is set, at the path of Gateway:Token:Realm.
+        var token = endpoints.ServiceProvider.GetRequiredService<IOptions<Gateway.Registry.Tokens.RegistryTokenOptions>>().Value;
+        if (TokenServer.TokenServerOptionsValidator.IsEnabled(token))
+        {
+            endpoints.MapMethods(TokenServer.TokenServerOptionsValidator.EndpointPath(token), [HttpMethods.Get, HttpMethods.Post],
+                context => context.RequestServices.GetRequiredService<TokenServer.TokenEndpoint>().HandleAsync(context));
+        }
+
         return endpoints;
     }
 }

@@ -1,5 +1,6 @@
 using Gateway.Edge.Admin;
 using Gateway.Edge.Authentication;
+using Gateway.Edge.Authorization;
 using Gateway.Edge.Backend;
 using Gateway.Edge.Health;
 using Gateway.Edge.Network;
@@ -28,6 +29,10 @@ public static class EdgeServiceCollectionExtensions
         services.AddOptions<BackendOptions>().BindConfiguration(BackendOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BackendOptions>, BackendOptionsValidator>();
         services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.SectionName).ValidateOnStart();
+        services.AddOptions<Gateway.Registry.Tokens.RegistryTokenOptions>().BindConfiguration(Gateway.Registry.Tokens.RegistryTokenOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Gateway.Registry.Tokens.RegistryTokenOptions>, TokenServer.TokenServerOptionsValidator>();
+        services.AddSingleton<TokenServer.TokenService>(); // resolved only when Gateway:Token:SigningKey is set
+        services.AddSingleton<TokenServer.TokenEndpoint>();
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddSingleton<IValidateOptions<NetworkOptions>, NetworkOptionsValidator>();
@@ -38,6 +43,8 @@ public static class EdgeServiceCollectionExtensions
         services.AddSingleton<AccessAudit>();
         services.AddSingleton<HtpasswdStore>();
         services.AddHostedService<HtpasswdReloadService>();
+        services.AddSingleton<AclStore>();
+        services.AddHostedService<AclReloadService>();
         services.AddSingleton<PasswordVerifier>();
         services.AddSingleton<ICredentialCache, GrainCredentialCache>();
         services.AddSingleton<CredentialAuthenticator>();
@@ -68,6 +75,7 @@ public static class EdgeServiceCollectionExtensions
         {
             throw new OptionsValidationException(BackendOptions.SectionName, typeof(BackendOptions), backendCheck.Failures);
         }
+        var tokenMode = (configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions()).IsTokenMode;
         var backendUris = backend.Urls.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri : null).OfType<Uri>().ToArray();
         services.AddReverseProxy()
             .LoadFromMemory([RegistryProxyConfig.Route()], [RegistryProxyConfig.Cluster(backend)])
@@ -75,7 +83,7 @@ public static class EdgeServiceCollectionExtensions
             {
                 if (context.Route.RouteId == RegistryProxyConfig.RouteId)
                 {
-                    ForwardingTransforms.Apply(context, backendUris);
+                    ForwardingTransforms.Apply(context, backendUris, forwardAuthorization: tokenMode);
                 }
             });
         services.AddSingleton<IActiveHealthCheckPolicy, AnyAnswerHealthPolicy>();

@@ -1,15 +1,19 @@
 using System.Diagnostics;
 using Gateway.Contracts;
 using Gateway.Edge.Authentication;
+using Gateway.Edge.Authorization;
 using Gateway.Edge.Compatibility;
 using Gateway.Edge.Responses;
 using Gateway.Edge.Telemetry;
+using Gateway.Edge.TokenServer;
 using Gateway.Registry.Access;
+using Gateway.Registry.Tokens;
 using Gateway.Registry.Challenges;
 using Gateway.Registry.Credentials;
 using Gateway.Registry.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -41,13 +45,19 @@ public sealed partial class AccessMiddleware
     private readonly EdgeMetrics _metrics;
     private readonly AccessAudit _audit;
     private readonly ILogger<AccessMiddleware> _logger;
+    private readonly AclStore _acl;
+    private readonly string _service;
     private readonly string _challenge;
+    private readonly TokenService? _tokens;
 
     /// <summary>Creates the middleware.</summary>
-    public AccessMiddleware(RequestDelegate next, CredentialAuthenticator authenticator, IOptions<AuthOptions> options, EdgeMetrics metrics, AccessAudit audit, ILogger<AccessMiddleware> logger)
+    public AccessMiddleware(RequestDelegate next, CredentialAuthenticator authenticator, AclStore acl, IOptions<AuthOptions> options, IOptions<RegistryTokenOptions> tokenOptions, IServiceProvider services, EdgeMetrics metrics, AccessAudit audit, ILogger<AccessMiddleware> logger)
     {
+        _tokens = options.Value.IsTokenMode ? services.GetRequiredService<TokenService>() : null;
         _next = next;
         _authenticator = authenticator;
+        _acl = acl;
+        _service = tokenOptions.Value.Service ?? string.Empty;
         _metrics = metrics;
         _audit = audit;
         _logger = logger;
@@ -109,6 +119,11 @@ public sealed partial class AccessMiddleware
 
         decision.Actions = ActionsOf(scopes);
         activity?.SetTag("registry.actions", scopes.Count > 0 ? scopes[0].Actions.ToArray() : []);
+        if (_tokens is not null)
+        {
+            await BearerAsync(decision, activity, route, scopes);
+            return;
+        }
 
         var parsed = BasicCredentialParser.TryParse(request.Headers.Authorization, out var credentials);
         if (parsed != CredentialParseStatus.Ok)
@@ -138,12 +153,109 @@ public sealed partial class AccessMiddleware
         }
 
         WritePullHeaders(context, credentials.UserName, result.Decision?.Pulls);
+        if (Refused(credentials.UserName, context, scopes) is { } refused)
+        {
+            // A mount's source is refused outright, never downgraded: the request is not forwarded at all.
+            var message = refused == 0
+                ? "requested access to the resource is denied"
+                : $"pull access to the mount source '{scopes[refused].Resource.Name}' is denied";
+            await DenyAsync(decision, activity, "denied", refused == 0 ? "denied by the ACL" : "mount source denied by the ACL", new RegistryError(RegistryErrorCode.Denied, message));
+            return;
+        }
+
         _metrics.Decision("allowed");
         activity?.SetTag("gateway.auth.outcome", "allowed");
         _audit.AccessDecided(decision.User, client, request.Method, decision.Repository, decision.Actions, "allowed", result.Cache == "hit" ? "cached credential" : "verified credential");
         activity?.Dispose();
         context.Features.Set(new RegistryAccessFeature(credentials.UserName, route, scopes));
         await _next(context);
+    }
+
+    /// <summary>
+    /// Token mode: the request must carry a Bearer token this gateway issued, granting every scope; answered as
+    /// registry 2.8 answers (401 with a Bearer challenge naming the scopes, <c>error="invalid_token"</c> or
+    /// <c>error="insufficient_scope"</c>). The token goes on to the registry.
+    /// </summary>
+    private async Task BearerAsync(Decision decision, Activity? activity, RegistryRoute route, IReadOnlyList<AccessScope> scopes)
+    {
+        var context = decision.Context;
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.Length < 7 || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            await BearerChallengeAsync(decision, activity, scopes, null, "unauthenticated", "no Bearer token");
+            return;
+        }
+
+        var result = _tokens!.Validator.Validate(header[7..].Trim());
+        decision.User = result.Claims?.Subject;
+        if (!result.IsValid)
+        {
+            await BearerChallengeAsync(decision, activity, scopes, "invalid_token", "invalid_token", result.Status.ToString());
+            return;
+        }
+
+        activity?.SetTag("enduser.id", result.Claims.Subject);
+        if (!result.Claims.Access.AllowsAll(scopes))
+        {
+            await BearerChallengeAsync(decision, activity, scopes, "insufficient_scope", "insufficient_scope", "the token does not grant the request");
+            return;
+        }
+
+        _metrics.Decision("allowed");
+        activity?.SetTag("gateway.auth.outcome", "allowed");
+        _audit.AccessDecided(decision.User, decision.Client, context.Request.Method, decision.Repository, decision.Actions, "allowed", "bearer token");
+        activity?.Dispose();
+        context.Features.Set(new RegistryAccessFeature(result.Claims.Subject, route, scopes));
+        await _next(context);
+    }
+
+    private Task BearerChallengeAsync(Decision decision, Activity? activity, IReadOnlyList<AccessScope> scopes, string? error, string outcome, string reason)
+    {
+        var request = decision.Context.Request;
+        var options = _tokens!.Options;
+        var realm = options.Realm.StartsWith('/') ? $"{request.Scheme}://{request.Host.Value}{options.Realm}" : options.Realm;
+        var challenge = $"Bearer realm={Quote(realm)},service={Quote(options.Service)}";
+        if (scopes.Count > 0)
+        {
+            challenge += $",scope={Quote(string.Join(' ', scopes))}";
+        }
+
+        if (error is not null)
+        {
+            challenge += $",error={Quote(error)}";
+        }
+
+        decision.Context.Response.Headers.WWWAuthenticate = challenge;
+        return DenyAsync(decision, activity, outcome, reason, new RegistryError(RegistryErrorCode.Unauthorized));
+
+        static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    }
+
+    /// <summary>The index of the first scope the ACL does not fully grant, or null when all are granted.</summary>
+    private int? Refused(string user, HttpContext context, IReadOnlyList<AccessScope> scopes)
+    {
+        var acl = _acl.Current;
+        if (acl.IsAllowAll || scopes.Count == 0)
+        {
+            return null;
+        }
+
+        var address = context.Connection.RemoteIpAddress;
+        if (address is { IsIPv4MappedToIPv6: true })
+        {
+            address = address.MapToIPv4();
+        }
+
+        for (var i = 0; i < scopes.Count; i++)
+        {
+            var granted = acl.AuthorizeScope(user, scopes[i], _service, address);
+            if (granted.Actions.Count < scopes[i].Actions.Count)
+            {
+                return i;
+            }
+        }
+
+        return null;
     }
 
     private static RequestKind KindOf(string method, in RegistryRoute route) => route.Kind != RegistryRouteKind.Manifest

@@ -14,6 +14,21 @@ public sealed class AuthOptions
     /// </summary>
     public string? HtpasswdFile { get; set; }
 
+    /// <summary>
+    /// Path of an ACL file in docker_auth's static <c>acl:</c> format. Optional: without it every authenticated
+    /// user may do everything. Reloaded when it changes; an invalid change keeps the last good rules.
+    /// </summary>
+    public string? AclFile { get; set; }
+
+    /// <summary>
+    /// How <c>/v2/</c> requests are authenticated: <c>basic</c> (the default: Basic credentials, the ACL enforced by
+    /// the edge with 403 <c>DENIED</c>) or <c>token</c> (Bearer tokens from the gateway's token endpoint).
+    /// </summary>
+    public string Mode { get; set; } = "basic";
+
+    /// <summary>True when <see cref="Mode"/> is <c>token</c>.</summary>
+    public bool IsTokenMode => string.Equals(Mode, "token", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The realm of the Basic challenge. Default: <c>Registry Gateway</c>.</summary>
     public string Realm { get; set; } = "Registry Gateway";
 

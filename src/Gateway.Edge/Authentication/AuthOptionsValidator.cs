@@ -18,6 +18,16 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             failures.Add($"{AuthOptions.SectionName}:HtpasswdFile: file '{Path.GetFullPath(options.HtpasswdFile)}' does not exist.");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.AclFile) && !File.Exists(options.AclFile))
+        {
+            failures.Add($"{AuthOptions.SectionName}:AclFile: file '{Path.GetFullPath(options.AclFile)}' does not exist.");
+        }
+
+        if (!string.Equals(options.Mode, "basic", StringComparison.OrdinalIgnoreCase) && !options.IsTokenMode)
+        {
+            failures.Add($"{AuthOptions.SectionName}:Mode must be 'basic' or 'token' (was '{options.Mode}').");
+        }
+
         if (string.IsNullOrWhiteSpace(options.Realm) || options.Realm.Any(char.IsControl))
         {
             failures.Add($"{AuthOptions.SectionName}:Realm must be a non-empty printable string.");

@@ -16,10 +16,20 @@ namespace Gateway.Edge.Backend;
 public static class ForwardingTransforms
 {
     /// <summary>Applies the transforms to the registry route.</summary>
-    public static void Apply(TransformBuilderContext context, IReadOnlyCollection<Uri> backends)
+    /// <param name="context">The route's transform builder.</param>
+    /// <param name="backends">The registry replicas.</param>
+    /// <param name="forwardAuthorization">
+    /// True in token mode (<c>Gateway:Auth:Mode=token</c>): the Bearer token, already validated by the edge, goes on to
+    /// the registry (which may check it itself, with <c>auth: token</c>). False: <c>Authorization</c> is removed.
+    /// </param>
+    public static void Apply(TransformBuilderContext context, IReadOnlyCollection<Uri> backends, bool forwardAuthorization = false)
     {
         context.UseDefaultForwarders = false;
-        context.AddRequestHeaderRemove(HeaderNames.Authorization);
+        if (!forwardAuthorization)
+        {
+            context.AddRequestHeaderRemove(HeaderNames.Authorization);
+        }
+
         context.AddRequestHeaderRemove("Forwarded");
         context.AddRequestHeaderRemove("X-Forwarded-Prefix");
         context.AddOriginalHost(useOriginal: true);

@@ -63,6 +63,7 @@ public static partial class GatewayApplication
         {
             // Load the htpasswd file now: an unusable one stops the start with the lines at fault.
             app.Services.GetRequiredService<HtpasswdStore>();
+            app.Services.GetRequiredService<Gateway.Edge.Authorization.AclStore>();
         }
         if (role != GatewayRole.Silo)
         {

@@ -45,11 +45,32 @@ public sealed class EdgeTestHost : IAsyncDisposable
 
     public string HtpasswdPath { get; }
 
-    public static async Task<EdgeTestHost> StartAsync(IDictionary<string, string?>? settings = null, Func<FakeBackend, string>? backendUrl = null)
+    /// <summary>The folder holding the htpasswd file (and <c>acl.yml</c> when an ACL was given).</summary>
+    public string Folder => _directory;
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <param name="settings">Configuration on top of the defaults.</param>
+    /// <param name="backendUrl">The backend URL to configure instead of the fake backend's.</param>
+    /// <param name="users">More htpasswd users (name → password) besides <see cref="User"/>.</param>
+    /// <param name="acl">ACL file text: written to <c>acl.yml</c> and configured as <c>Gateway:Auth:AclFile</c>.</param>
+    /// <param name="configure">Extra changes to the configuration, given the folder the files are in.</param>
+    public static async Task<EdgeTestHost> StartAsync(
+        IDictionary<string, string?>? settings = null,
+        Func<FakeBackend, string>? backendUrl = null,
+        IReadOnlyDictionary<string, string>? users = null,
+        string? acl = null,
+        Action<string, IDictionary<string, string?>>? configure = null)
     {
         var directory = Directory.CreateTempSubdirectory("gw-edge-").FullName;
         var htpasswd = Path.Combine(directory, "htpasswd");
-        await File.WriteAllTextAsync(htpasswd, $"{User}:{BCrypt.Net.BCrypt.HashPassword(Password, 4).Replace("$2a$", "$2y$", StringComparison.Ordinal)}\n");
+        var lines = new System.Text.StringBuilder();
+        foreach (var (name, password) in new[] { KeyValuePair.Create(User, Password) }.Concat(users ?? new Dictionary<string, string>()))
+        {
+            lines.Append(name).Append(':').Append(BCrypt.Net.BCrypt.HashPassword(password, 4).Replace("$2a$", "$2y$", StringComparison.Ordinal)).Append('\n');
+        }
+
+        await File.WriteAllTextAsync(htpasswd, lines.ToString());
         var backend = await FakeBackend.StartAsync();
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -62,10 +83,19 @@ public sealed class EdgeTestHost : IAsyncDisposable
             ["Gateway:Auth:Realm"] = Realm,
             ["Gateway:Auth:ReloadInterval"] = "00:00:00.2",
         };
+        if (acl is not null)
+        {
+            var aclPath = Path.Combine(directory, "acl.yml");
+            await File.WriteAllTextAsync(aclPath, acl);
+            config["Gateway:Auth:AclFile"] = aclPath;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             config[key] = value;
         }
+
+        configure?.Invoke(directory, config);
 
         builder.Configuration.AddInMemoryCollection(config);
         var cache = new InMemoryCredentialCache();

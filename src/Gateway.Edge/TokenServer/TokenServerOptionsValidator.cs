@@ -1,0 +1,53 @@
+using Gateway.Edge.Authentication;
+using Gateway.Registry.Tokens;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Edge.TokenServer;
+
+/// <summary>
+/// Checks <c>Gateway:Token</c> at start-up when the token server is enabled (<c>Gateway:Token:SigningKey</c> set):
+/// <see cref="RegistryTokenOptions.Validate"/>, then the key and certificate are loaded, each message naming its key.
+/// </summary>
+/// <remarks>Reads <c>Gateway:Auth:Mode</c> from the configuration, not from validated <see cref="AuthOptions"/>, so a bad
+/// <c>Gateway:Auth</c> value is reported once, by its own validator.</remarks>
+public sealed class TokenServerOptionsValidator(IConfiguration configuration) : IValidateOptions<RegistryTokenOptions>
+{
+    /// <summary>True when the token server is configured.</summary>
+    public static bool IsEnabled(RegistryTokenOptions options) => !string.IsNullOrWhiteSpace(options.SigningKey);
+
+    /// <summary>The path the token endpoint is served at: the realm's path.</summary>
+    public static string EndpointPath(RegistryTokenOptions options) =>
+        options.Realm.StartsWith('/') ? options.Realm : new Uri(options.Realm, UriKind.Absolute).AbsolutePath;
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, RegistryTokenOptions options)
+    {
+        if (!IsEnabled(options))
+        {
+            var mode = configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.Mode)}"];
+            return string.Equals(mode, "token", StringComparison.OrdinalIgnoreCase)
+                ? ValidateOptionsResult.Fail($"{AuthOptions.SectionName}:Mode is 'token', which needs the token server: set {RegistryTokenOptions.SectionName}:SigningKey (and Issuer, Service).")
+                : ValidateOptionsResult.Success;
+        }
+
+        var failures = new List<string>(options.Validate());
+        if (failures.Count == 0)
+        {
+            var path = EndpointPath(options);
+            if (path.StartsWith("/v2", StringComparison.OrdinalIgnoreCase) || path.Length < 2 || path.Contains("//", StringComparison.Ordinal))
+            {
+                failures.Add($"{RegistryTokenOptions.SectionName}:Realm: the token endpoint's path '{path}' must not be '/' nor under /v2.");
+            }
+        }
+
+        var load = failures.Count == 0 ? TokenSigningKey.Load(options.SigningKey!, options.Certificate) : null;
+        if (load is { IsValid: false })
+        {
+            failures.Add($"{RegistryTokenOptions.SectionName}:SigningKey/Certificate: {load.Error}");
+        }
+
+        load?.Key?.Dispose();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using Gateway.Edge.Authentication;
+using Gateway.Edge.Authorization;
+using Gateway.Registry.Access;
+using Gateway.Registry.Tokens;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Edge.TokenServer;
+
+/// <summary>
+/// The token server's state: the signing key (loaded once), the issuer and validator of access tokens, and the
+/// refresh-token codec keyed from the cluster secret. Registered only when <c>Gateway:Token:SigningKey</c> is set.
+/// </summary>
+public sealed class TokenService : IDisposable
+{
+    /// <summary>The most resource scopes one token request may ask for.</summary>
+    public const int MaxScopes = 64;
+
+    private readonly TokenSigningKey _key;
+    private readonly AclStore _acl;
+    private readonly HtpasswdStore _users;
+
+    /// <summary>Loads the key; throws naming the key when it cannot be used (the options validator has reported it first).</summary>
+    public TokenService(IOptions<RegistryTokenOptions> options, AclStore acl, HtpasswdStore users, FingerprintKey secret, TimeProvider time)
+    {
+        Options = options.Value;
+        var load = TokenSigningKey.Load(Options.SigningKey ?? string.Empty, Options.Certificate);
+        _key = load.Key ?? throw new InvalidOperationException($"{RegistryTokenOptions.SectionName}:SigningKey: {load.Error}");
+        _acl = acl;
+        _users = users;
+        Issuer = new RegistryTokenIssuer(_key, Options, time);
+        Validator = new RegistryTokenValidator(_key, Options, time);
+        RefreshTokens = new RefreshTokenCodec(secret.Value.Span, time);
+    }
+
+    /// <summary>The settings.</summary>
+    public RegistryTokenOptions Options { get; }
+
+    /// <summary>Issues access tokens.</summary>
+    public RegistryTokenIssuer Issuer { get; }
+
+    /// <summary>Validates the access tokens the issuer made (the edge's token mode).</summary>
+    public RegistryTokenValidator Validator { get; }
+
+    /// <summary>Issues and validates refresh tokens.</summary>
+    public RefreshTokenCodec RefreshTokens { get; }
+
+    /// <summary>
+    /// The generation of a user's refresh tokens: the user's current htpasswd hash, so a changed password or a
+    /// removed entry invalidates every refresh token issued before; null for an unknown user.
+    /// </summary>
+    public string? Generation(string user) => _users.Current.Find(user)?.Hash;
+
+    /// <summary>What the ACL grants of each requested scope (possibly nothing; never an error).</summary>
+    public IReadOnlyList<AccessScope> Grant(string user, IReadOnlyList<AccessScope> requested, IPAddress? client)
+    {
+        var acl = _acl.Current;
+        var granted = new List<AccessScope>(requested.Count);
+        foreach (var scope in requested)
+        {
+            granted.Add(acl.AuthorizeScope(user, scope, Options.Service, client));
+        }
+
+        return granted;
+    }
+
+    /// <summary>Releases the key.</summary>
+    public void Dispose() => _key.Dispose();
+}
