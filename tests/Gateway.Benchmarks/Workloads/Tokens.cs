@@ -16,7 +16,7 @@ public sealed record TokenResult(string Target, int Round, LoadResult Load);
 /// </summary>
 public static class Tokens
 {
-    public const string NotBuilt = "not measured: token endpoint not built yet";
+    public const string NotBuilt = "not measured: the harness does not configure the gateway's token endpoint yet (Gateway:Token:SigningKey)";
 
     public const string Path = "/token?service=registry-gateway&scope=repository:bench/small:pull";
 
