@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Gateway.Edge.Files;
 using Gateway.Registry.Credentials;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,19 +13,15 @@ namespace Gateway.Edge.Authentication;
 public sealed partial class HtpasswdStore
 {
     private readonly ILogger<HtpasswdStore> _logger;
+    private readonly WatchedFile _file;
     private volatile HtpasswdSnapshot _current;
-    private (DateTime WriteTime, long Length) _stamp;
-    private (DateTime WriteTime, long Length)? _changing;
-    private byte[] _contentHash;
 
     /// <summary>Loads the file; throws <see cref="InvalidOperationException"/> naming the key and the lines when it cannot be used.</summary>
     public HtpasswdStore(IOptions<AuthOptions> options, ILogger<HtpasswdStore> logger)
     {
         _logger = logger;
-        Path = System.IO.Path.GetFullPath(options.Value.HtpasswdFile ?? throw new InvalidOperationException($"{AuthOptions.SectionName}:HtpasswdFile is required."));
-        _stamp = ReadStamp();
-        var content = File.ReadAllText(Path);
-        var result = HtpasswdParser.Parse(Path, content);
+        _file = new WatchedFile(options.Value.HtpasswdFile ?? throw new InvalidOperationException($"{AuthOptions.SectionName}:HtpasswdFile is required."));
+        var result = HtpasswdParser.Parse(Path, _file.ReadInitial());
         if (!result.IsValid)
         {
             throw new InvalidOperationException(
@@ -34,12 +30,11 @@ public sealed partial class HtpasswdStore
         }
 
         _current = result.Snapshot!;
-        _contentHash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content));
         Log.Loaded(_logger, Path, _current.Entries.Count);
     }
 
     /// <summary>The file's full path.</summary>
-    public string Path { get; }
+    public string Path => _file.Path;
 
     /// <summary>The current entries.</summary>
     public HtpasswdSnapshot Current => _current;
@@ -47,43 +42,13 @@ public sealed partial class HtpasswdStore
     /// <summary>Reloads the file when it changed; returns true when a new version was taken.</summary>
     public bool ReloadIfChanged()
     {
-        (DateTime, long) stamp;
-        string content;
-        try
+        if (!_file.TryReadChange(out var content, out var error))
         {
-            stamp = ReadStamp();
-            if (stamp == _stamp)
+            if (error is not null)
             {
-                _changing = null;
-                return false;
+                Log.ReadFailed(_logger, Path, error);
             }
 
-            // htpasswd rewrites the file in place: take a change only once it has held still for one interval,
-            // so a half-written file is not read.
-            if (_changing != stamp)
-            {
-                _changing = stamp;
-                return false;
-            }
-
-            content = File.ReadAllText(Path);
-        }
-        catch (IOException ex)
-        {
-            Log.ReadFailed(_logger, Path, ex.Message);
-            return false;
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            Log.ReadFailed(_logger, Path, ex.Message);
-            return false;
-        }
-
-        _stamp = stamp;
-        _changing = null;
-        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content));
-        if (hash.AsSpan().SequenceEqual(_contentHash))
-        {
             return false;
         }
 
@@ -98,21 +63,9 @@ public sealed partial class HtpasswdStore
             return false;
         }
 
-        _contentHash = hash;
         _current = result.Snapshot!;
         Log.Reloaded(_logger, Path, _current.Entries.Count);
         return true;
-    }
-
-    private (DateTime, long) ReadStamp()
-    {
-        var info = new FileInfo(Path);
-        if (!info.Exists)
-        {
-            throw new FileNotFoundException($"htpasswd file '{Path}' does not exist");
-        }
-
-        return (info.LastWriteTimeUtc, info.Length);
     }
 
     private static partial class Log

@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using Gateway.Edge.Authentication;
+using Gateway.Edge.Files;
 using Gateway.Registry.Acl;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,10 +14,8 @@ namespace Gateway.Edge.Authorization;
 public sealed partial class AclStore
 {
     private readonly ILogger<AclStore> _logger;
+    private readonly WatchedFile? _file;
     private volatile AclEvaluator _current;
-    private (DateTime WriteTime, long Length) _stamp;
-    private (DateTime WriteTime, long Length)? _changing;
-    private byte[] _contentHash = [];
 
     /// <summary>Loads the file; throws <see cref="InvalidOperationException"/> naming the key and the lines when it cannot be used.</summary>
     public AclStore(IOptions<AuthOptions> options, ILogger<AclStore> logger)
@@ -30,29 +28,22 @@ public sealed partial class AclStore
             return;
         }
 
-        Path = System.IO.Path.GetFullPath(configured);
-        _stamp = ReadStamp(Path);
-        var content = File.ReadAllText(Path);
-        var result = AclFile.Parse(Path, content);
+        _file = new WatchedFile(configured);
+        var result = AclFile.Parse(_file.Path, _file.ReadInitial());
         if (!result.IsValid)
         {
             throw new InvalidOperationException(
-                $"{AuthOptions.SectionName}:AclFile '{Path}' cannot be used:{Environment.NewLine}  " +
+                $"{AuthOptions.SectionName}:AclFile '{_file.Path}' cannot be used:{Environment.NewLine}  " +
                 string.Join(Environment.NewLine + "  ", result.Problems.Select(p => p.Message)));
         }
 
-        foreach (var warning in result.Warnings)
-        {
-            Log.Warning(_logger, warning.Message);
-        }
-
+        LogWarnings(result);
         _current = new AclEvaluator(result.Rules);
-        _contentHash = Hash(content);
-        Log.Loaded(_logger, Path, result.Rules.Count);
+        Log.Loaded(_logger, _file.Path, result.Rules.Count);
     }
 
     /// <summary>The file's full path; null when no ACL is configured.</summary>
-    public string? Path { get; }
+    public string? Path => _file?.Path;
 
     /// <summary>The rules in force.</summary>
     public AclEvaluator Current => _current;
@@ -60,46 +51,22 @@ public sealed partial class AclStore
     /// <summary>Reloads the file when it changed; returns true when a new version was taken.</summary>
     public bool ReloadIfChanged()
     {
-        if (Path is null)
+        if (_file is null)
         {
             return false;
         }
 
-        (DateTime, long) stamp;
-        string content;
-        try
+        if (!_file.TryReadChange(out var content, out var error))
         {
-            stamp = ReadStamp(Path);
-            if (stamp == _stamp)
+            if (error is not null)
             {
-                _changing = null;
-                return false;
+                Log.ReadFailed(_logger, _file.Path, error);
             }
 
-            // Take a change only once it has held still for one interval, so a half-written file is not read.
-            if (_changing != stamp)
-            {
-                _changing = stamp;
-                return false;
-            }
-
-            content = File.ReadAllText(Path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            Log.ReadFailed(_logger, Path, ex.Message);
             return false;
         }
 
-        _stamp = stamp;
-        _changing = null;
-        var hash = Hash(content);
-        if (hash.AsSpan().SequenceEqual(_contentHash))
-        {
-            return false;
-        }
-
-        var result = AclFile.Parse(Path, content);
+        var result = AclFile.Parse(_file.Path, content);
         if (!result.IsValid)
         {
             foreach (var problem in result.Problems)
@@ -110,28 +77,18 @@ public sealed partial class AclStore
             return false;
         }
 
+        LogWarnings(result);
+        _current = new AclEvaluator(result.Rules);
+        Log.Reloaded(_logger, _file.Path, result.Rules.Count);
+        return true;
+    }
+
+    private void LogWarnings(AclParseResult result)
+    {
         foreach (var warning in result.Warnings)
         {
             Log.Warning(_logger, warning.Message);
         }
-
-        _contentHash = hash;
-        _current = new AclEvaluator(result.Rules);
-        Log.Reloaded(_logger, Path, result.Rules.Count);
-        return true;
-    }
-
-    private static byte[] Hash(string content) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content));
-
-    private static (DateTime, long) ReadStamp(string path)
-    {
-        var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            throw new FileNotFoundException($"ACL file '{path}' does not exist");
-        }
-
-        return (info.LastWriteTimeUtc, info.Length);
     }
 
     private static partial class Log
