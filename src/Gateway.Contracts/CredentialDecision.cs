@@ -36,4 +36,10 @@ public sealed record CredentialDecision
 
     /// <summary>The window of a refused rate (for the message).</summary>
     [Id(10)] public TimeSpan Window { get; init; }
+
+    /// <summary>
+    /// For a machine account, the most it may ever be granted (<c>type:name-glob:actions</c> each), on top of the ACL;
+    /// null for users, whom only the ACL limits.
+    /// </summary>
+    [Id(11)] public IReadOnlyList<string>? Scopes { get; init; }
 }

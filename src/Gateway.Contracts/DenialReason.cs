@@ -1,6 +1,6 @@
 namespace Gateway.Contracts;
 
-/// <summary>Why a grain refused a request with 429.</summary>
+/// <summary>Why a grain refused a request: 429 for locks and limits, 401 for a revoked token.</summary>
 [GenerateSerializer, Alias("gw.DenialReason")]
 public enum DenialReason
 {
@@ -21,4 +21,7 @@ public enum DenialReason
 
     /// <summary>The user's pull rate limit is reached.</summary>
     PullLimit = 5,
+
+    /// <summary>The presented token was issued before its user's (or machine account's) tokens were revoked.</summary>
+    TokenRevoked = 6,
 }

@@ -16,6 +16,16 @@ public interface IUserGrain : IGrainWithStringKey
     /// </summary>
     Task<CredentialDecision> ReportAsync(VerificationReport report);
 
+    /// <summary>
+    /// Decides a request authenticated by a token the gateway issued (no password): revocation, the address block, the
+    /// rate limits, and for grants the locks. Answers <see cref="CredentialOutcome.Allowed"/>, <see cref="CredentialOutcome.Denied"/>
+    /// (<see cref="DenialReason.TokenRevoked"/>), <see cref="CredentialOutcome.Locked"/> or <see cref="CredentialOutcome.RateLimited"/>.
+    /// </summary>
+    Task<CredentialDecision> AdmitAsync(Admission admission);
+
+    /// <summary>Revokes every refresh and access token issued to the user until now; later logins get new ones.</summary>
+    Task<UserStatus> RevokeTokensAsync();
+
     /// <summary>The user's lockout and rate state, for operators.</summary>
     Task<UserStatus> GetStatusAsync();
 

@@ -27,4 +27,7 @@ public sealed record UserStatus
 
     /// <summary>True when a verified credential is cached.</summary>
     [Id(7)] public bool CredentialCached { get; init; }
+
+    /// <summary>When an operator last revoked the user's tokens: refresh and access tokens issued until then are refused.</summary>
+    [Id(8)] public DateTimeOffset? TokensRevokedAt { get; init; }
 }

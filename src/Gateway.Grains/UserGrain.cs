@@ -30,9 +30,6 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
     private static readonly TimeSpan SuccessRecordGranularity = TimeSpan.FromHours(1);
 
-    /// <summary>How long a cached credential's request trusts that its address is not blocked.</summary>
-    private static readonly TimeSpan AddressStatusLifetime = TimeSpan.FromSeconds(5);
-
     private readonly IPersistentState<UserLockoutState> _state;
     private readonly IOptions<LockoutOptions> _lockout;
     private readonly IOptions<RateLimitOptions> _limits;
@@ -41,11 +38,10 @@ public sealed partial class UserGrain : Grain, IUserGrain
     private readonly List<PendingVerification> _pending = [];
     private readonly Dictionary<Guid, CredentialDecision> _reported = [];
     private readonly SemaphoreSlim _writes = new(1, 1);
-    private readonly Dictionary<string, DateTimeOffset> _addressClearUntil = new(StringComparer.Ordinal);
+    private readonly AddressBlockMemo _addressBlocks = new();
+    private readonly RateBudget _budget = new();
     private byte[]? _cachedFingerprint;
     private DateTimeOffset _cachedUntil;
-    private RateWindow _requests;
-    private RateWindow _pulls;
 
     /// <summary>Creates the grain.</summary>
     public UserGrain(
@@ -222,28 +218,43 @@ public sealed partial class UserGrain : Grain, IUserGrain
         return Status(_time.GetUtcNow());
     }
 
-    private async Task<CredentialDecision?> AddressBlockAsync(string address, DateTimeOffset now)
+    /// <inheritdoc />
+    public async Task<CredentialDecision> AdmitAsync(Admission admission)
     {
-        if (_addressClearUntil.TryGetValue(address, out var until) && now < until)
+        var now = _time.GetUtcNow();
+        if (TokenRevocation.IsRevoked(admission.TokenIssuedAt, _state.State.TokensRevokedAt))
         {
-            return null;
+            return new CredentialDecision { Outcome = CredentialOutcome.Denied, Reason = DenialReason.TokenRevoked };
         }
 
-        var status = await GrainFactory.GetGrain<IAddressGrain>(address).CheckAsync();
-        if (status.BlockedUntil is { } blockedUntil)
+        var address = ClientAddressKey.For(admission.ClientAddress);
+        if (admission.IsGrant && Refusal(address, now) is { } refused)
         {
-            _addressClearUntil.Remove(address);
-            return Locked(DenialReason.AddressBlocked, blockedUntil, _lockout.Value.MaxFailuresPerAddress, _time.GetUtcNow());
+            return refused;
         }
 
-        if (_addressClearUntil.Count >= 1024)
+        if (await AddressBlockAsync(address, now) is { } blocked)
         {
-            _addressClearUntil.Clear();
+            return blocked;
         }
 
-        _addressClearUntil[address] = now + AddressStatusLifetime;
-        return null;
+        return ApplyLimits(admission.Kind, _time.GetUtcNow(), cacheHit: false, coalesced: false);
     }
+
+    /// <inheritdoc />
+    public async Task<UserStatus> RevokeTokensAsync()
+    {
+        var now = _time.GetUtcNow();
+        _state.State.TokensRevokedAt = now;
+        Log.TokensRevoked(_logger, User, now);
+        await WriteAsync();
+        return Status(now);
+    }
+
+    private async Task<CredentialDecision?> AddressBlockAsync(string address, DateTimeOffset now) =>
+        await _addressBlocks.BlockedUntilAsync(GrainFactory, address, now) is { } blockedUntil
+            ? Locked(DenialReason.AddressBlocked, blockedUntil, _lockout.Value.MaxFailuresPerAddress, _time.GetUtcNow())
+            : null;
 
     private CredentialDecision? Refusal(string address, DateTimeOffset now)
     {
@@ -303,48 +314,8 @@ public sealed partial class UserGrain : Grain, IUserGrain
         return null;
     }
 
-    private CredentialDecision ApplyLimits(RequestKind kind, DateTimeOffset now, bool cacheHit, bool coalesced)
-    {
-        var limits = _limits.Value;
-        PullBudget? pulls = null;
-        if (kind != RequestKind.Other && limits.Pulls.IsLimited)
-        {
-            var peek = RateLimitPolicy.Peek(_pulls, limits.Pulls, now);
-            if (kind == RequestKind.ManifestGet && peek.Remaining == 0)
-            {
-                return RateLimited(DenialReason.PullLimit, peek, new PullBudget { Limit = peek.Limit, Remaining = 0, Window = peek.Window });
-            }
-
-            pulls = new PullBudget { Limit = peek.Limit, Remaining = peek.Remaining, Window = peek.Window };
-        }
-
-        if (limits.Requests.IsLimited)
-        {
-            var lease = RateLimitPolicy.TryAcquire(ref _requests, limits.Requests, now);
-            if (!lease.Acquired)
-            {
-                return RateLimited(DenialReason.RequestLimit, lease, pulls);
-            }
-        }
-
-        if (kind == RequestKind.ManifestGet && limits.Pulls.IsLimited)
-        {
-            var lease = RateLimitPolicy.TryAcquire(ref _pulls, limits.Pulls, now);
-            pulls = new PullBudget { Limit = lease.Limit, Remaining = lease.Remaining, Window = lease.Window };
-        }
-
-        return new CredentialDecision { Outcome = CredentialOutcome.Allowed, CacheHit = cacheHit, Coalesced = coalesced, Pulls = pulls };
-    }
-
-    private static CredentialDecision RateLimited(DenialReason reason, RateLimitLease lease, PullBudget? pulls) => new()
-    {
-        Outcome = CredentialOutcome.RateLimited,
-        Reason = reason,
-        RetryAfter = lease.ResetsIn,
-        Limit = lease.Limit,
-        Window = lease.Window,
-        Pulls = pulls,
-    };
+    private CredentialDecision ApplyLimits(RequestKind kind, DateTimeOffset now, bool cacheHit, bool coalesced) =>
+        _budget.Apply(kind, _limits.Value, now, cacheHit, coalesced);
 
     private bool RecordSuccess(string address, DateTimeOffset now)
     {
@@ -473,9 +444,10 @@ public sealed partial class UserGrain : Grain, IUserGrain
                 Locks = p.Value.LockCount,
             }).ToList(),
             KnownGoodAddresses = state.Successes.Keys.ToList(),
-            RequestsRemaining = limits.Requests.IsLimited ? RateLimitPolicy.Peek(_requests, limits.Requests, now).Remaining : null,
-            PullsRemaining = limits.Pulls.IsLimited ? RateLimitPolicy.Peek(_pulls, limits.Pulls, now).Remaining : null,
+            RequestsRemaining = _budget.RequestsRemaining(limits, now),
+            PullsRemaining = _budget.PullsRemaining(limits, now),
             CredentialCached = _cachedFingerprint is not null && now < _cachedUntil,
+            TokensRevokedAt = state.TokensRevokedAt,
         };
     }
 
@@ -518,6 +490,9 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
         [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "User '{User}' unlocked by an operator for {Scope}")]
         public static partial void Unlocked(ILogger logger, string user, string scope);
+
+        [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "Tokens of user '{User}' revoked by an operator: every token issued until {RevokedAt:u} is refused")]
+        public static partial void TokensRevoked(ILogger logger, string user, DateTimeOffset revokedAt);
 
         [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Could not count a failure for address {Address}: {Reason}")]
         public static partial void AddressCountFailed(ILogger logger, string address, string reason);

@@ -18,4 +18,7 @@ public sealed class UserLockoutState
 
     /// <summary>When the user-wide failures being counted began.</summary>
     [Id(3)] public DateTimeOffset? FailuresBeganAt { get; set; }
+
+    /// <summary>When an operator last revoked the user's tokens.</summary>
+    [Id(4)] public DateTimeOffset? TokensRevokedAt { get; set; }
 }

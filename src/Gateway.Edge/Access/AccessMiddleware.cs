@@ -7,6 +7,7 @@ using Gateway.Edge.Responses;
 using Gateway.Edge.Telemetry;
 using Gateway.Edge.TokenServer;
 using Gateway.Registry.Access;
+using Gateway.Registry.Acl;
 using Gateway.Registry.Tokens;
 using Gateway.Registry.Challenges;
 using Gateway.Registry.Credentials;
@@ -153,7 +154,8 @@ public sealed partial class AccessMiddleware
         }
 
         WritePullHeaders(context, credentials.UserName, result.Decision?.Pulls);
-        if (Refused(credentials.UserName, context, scopes) is { } refused)
+        var ceiling = result.Decision?.Scopes is { } limits ? ScopeCeiling.From(limits) : null;
+        if (Refused(credentials.UserName, context, scopes, ceiling) is { } refused)
         {
             // A mount's source is refused outright, never downgraded: the request is not forwarded at all.
             var message = refused == 0
@@ -174,7 +176,8 @@ public sealed partial class AccessMiddleware
     /// <summary>
     /// Token mode: the request must carry a Bearer token this gateway issued, granting every scope; answered as
     /// registry 2.8 answers (401 with a Bearer challenge naming the scopes, <c>error="invalid_token"</c> or
-    /// <c>error="insufficient_scope"</c>). The token goes on to the registry.
+    /// <c>error="insufficient_scope"</c>). The subject's grain then admits it: a revoked token is 401
+    /// <c>invalid_token</c>, a reached limit or an address block 429, as in basic mode. The token goes on to the registry.
     /// </summary>
     private async Task BearerAsync(Decision decision, Activity? activity, RegistryRoute route, IReadOnlyList<AccessScope> scopes)
     {
@@ -201,6 +204,24 @@ public sealed partial class AccessMiddleware
             return;
         }
 
+        // The subject's grain counts the request against its limits and knows whether its tokens were revoked since.
+        var admitted = await _authenticator.AdmitAsync(result.Claims.Subject, decision.Client, KindOf(context.Request.Method, route), result.Claims.IssuedAt, isGrant: false);
+        switch (admitted.Status)
+        {
+            case AuthenticationStatus.Unavailable:
+                context.Response.Headers.RetryAfter = "1";
+                await DenyAsync(decision, activity, "unavailable", "the cluster could not decide", new RegistryError(RegistryErrorCode.Unavailable, "the gateway cluster cannot decide right now; retry shortly"));
+                return;
+            case AuthenticationStatus.Revoked:
+                await BearerChallengeAsync(decision, activity, scopes, "invalid_token", "revoked_token", "the token was revoked");
+                return;
+            case AuthenticationStatus.Locked:
+            case AuthenticationStatus.RateLimited:
+                await TooManyAsync(decision, activity, admitted.Decision!);
+                return;
+        }
+
+        WritePullHeaders(context, result.Claims.Subject, admitted.Decision?.Pulls);
         _metrics.Decision("allowed");
         activity?.SetTag("gateway.auth.outcome", "allowed");
         _audit.AccessDecided(decision.User, decision.Client, context.Request.Method, decision.Repository, decision.Actions, "allowed", "bearer token");
@@ -231,11 +252,14 @@ public sealed partial class AccessMiddleware
         static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
     }
 
-    /// <summary>The index of the first scope the ACL does not fully grant, or null when all are granted.</summary>
-    private int? Refused(string user, HttpContext context, IReadOnlyList<AccessScope> scopes)
+    /// <summary>
+    /// The index of the first scope the ACL (and a machine account's <paramref name="ceiling"/>) does not fully grant,
+    /// or null when all are granted.
+    /// </summary>
+    private int? Refused(string user, HttpContext context, IReadOnlyList<AccessScope> scopes, ScopeCeiling? ceiling)
     {
         var acl = _acl.Current;
-        if (acl.IsAllowAll || scopes.Count == 0)
+        if ((acl.IsAllowAll && ceiling is null) || scopes.Count == 0)
         {
             return null;
         }
@@ -248,7 +272,12 @@ public sealed partial class AccessMiddleware
 
         for (var i = 0; i < scopes.Count; i++)
         {
-            var granted = acl.AuthorizeScope(user, scopes[i], _service, address);
+            var granted = acl.IsAllowAll ? scopes[i] : acl.AuthorizeScope(user, scopes[i], _service, address);
+            if (ceiling is not null)
+            {
+                granted = ceiling.Limit(granted);
+            }
+
             if (granted.Actions.Count < scopes[i].Actions.Count)
             {
                 return i;

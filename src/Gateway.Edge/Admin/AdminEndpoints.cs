@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Edge.Admin;
 
 /// <summary>
-/// The operators' view of the grains: a user's or an address's failures, locks and budgets, and unlocking.
+/// The operators' view of the grains: a user's or an address's failures, locks and budgets, unlocking, revoking a
+/// user's tokens, and machine accounts (<see cref="MachineAccountEndpoints"/>).
 /// Served under <see cref="AdminOptions.PathPrefix"/> only when <see cref="AdminOptions.Token"/> is set.
 /// </summary>
 public static class AdminEndpoints
@@ -25,25 +26,16 @@ public static class AdminEndpoints
 
         var admin = endpoints.MapGroup(options.PathPrefix).AddEndpointFilter<AdminTokenFilter>();
         admin.MapGet("/users/{user}", (string user, IGrainFactory grains) =>
-            CallAsync(() => grains.GetGrain<IUserGrain>(user).GetStatusAsync()));
+            AdminResults.CallAsync(() => grains.GetGrain<IUserGrain>(user).GetStatusAsync()));
         admin.MapPost("/users/{user}/unlock", (string user, string? address, IGrainFactory grains) =>
-            CallAsync(() => grains.GetGrain<IUserGrain>(user).UnlockAsync(address)));
+            AdminResults.CallAsync(() => grains.GetGrain<IUserGrain>(user).UnlockAsync(address)));
+        admin.MapPost("/users/{user}/revoke-tokens", (string user, IGrainFactory grains) =>
+            AdminResults.CallAsync(() => grains.GetGrain<IUserGrain>(user).RevokeTokensAsync()));
         admin.MapGet("/addresses/{address}", (string address, IGrainFactory grains) =>
-            CallAsync(() => grains.GetGrain<IAddressGrain>(ClientAddressKey.For(address)).GetStatusAsync()));
+            AdminResults.CallAsync(() => grains.GetGrain<IAddressGrain>(ClientAddressKey.For(address)).GetStatusAsync()));
         admin.MapPost("/addresses/{address}/unblock", (string address, IGrainFactory grains) =>
-            CallAsync(() => grains.GetGrain<IAddressGrain>(ClientAddressKey.For(address)).UnblockAsync()));
+            AdminResults.CallAsync(() => grains.GetGrain<IAddressGrain>(ClientAddressKey.For(address)).UnblockAsync()));
+        admin.MapMachineAccounts();
         return endpoints;
-    }
-
-    private static async Task<IResult> CallAsync<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return Results.Ok(await call());
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return Results.Json(new { errors = new[] { new { code = "UNAVAILABLE", message = "the gateway cluster cannot answer right now", detail = (object?)null } } }, statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
     }
 }

@@ -29,6 +29,19 @@ public sealed class AuthOptions
     /// <summary>True when <see cref="Mode"/> is <c>token</c>.</summary>
     public bool IsTokenMode => string.Equals(Mode, "token", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The user-name prefix of machine accounts (created through the admin endpoint): <c>robot$ci</c> logs in as the
+    /// machine account <c>ci</c> with its secret. htpasswd users with this prefix cannot log in. Default: <c>robot$</c>
+    /// (Harbor's convention; quote it in shells).
+    /// </summary>
+    public string MachineAccountPrefix { get; set; } = "robot$";
+
+    /// <summary>The machine account a user name names, or null when it names a user.</summary>
+    public string? MachineAccountOf(string userName) =>
+        userName.Length > MachineAccountPrefix.Length && userName.StartsWith(MachineAccountPrefix, StringComparison.Ordinal)
+            ? userName[MachineAccountPrefix.Length..]
+            : null;
+
     /// <summary>The realm of the Basic challenge. Default: <c>Registry Gateway</c>.</summary>
     public string Realm { get; set; } = "Registry Gateway";
 

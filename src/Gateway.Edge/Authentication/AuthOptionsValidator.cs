@@ -33,6 +33,12 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             failures.Add($"{AuthOptions.SectionName}:Realm must be a non-empty printable string.");
         }
 
+        if (string.IsNullOrEmpty(options.MachineAccountPrefix) || options.MachineAccountPrefix.Length > 32
+            || options.MachineAccountPrefix.Any(c => c == ':' || char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            failures.Add($"{AuthOptions.SectionName}:MachineAccountPrefix must be 1 to 32 printable characters without ':' or spaces (was '{options.MachineAccountPrefix}').");
+        }
+
         if (options.CacheTtl < TimeSpan.Zero || options.CacheTtl > TimeSpan.FromDays(1))
         {
             failures.Add($"{AuthOptions.SectionName}:CacheTtl must be between 00:00:00 and 1.00:00:00 (was {options.CacheTtl}).");

@@ -15,6 +15,9 @@ public enum AuthenticationStatus
     /// <summary>The credential is valid but a rate limit is reached (429).</summary>
     RateLimited,
 
+    /// <summary>The presented token was revoked (its user's tokens, or its machine account): 401, log in again.</summary>
+    Revoked,
+
     /// <summary>The cluster could not decide (a silo gone, a timeout): answer 503, never let it through.</summary>
     Unavailable,
 }

@@ -11,7 +11,10 @@ namespace Gateway.Edge.Authentication;
 /// Authenticates Basic credentials: fingerprint → one call to the user's grain → bcrypt on this edge only when the
 /// grain has not seen the credential verified within the cache lifetime and no lock refuses it. An unknown user is
 /// checked against the file's dummy hash through the same path, so it costs, counts and answers exactly as a wrong
-/// password does. A grain call that fails is retried once; then the request is undecidable (503).
+/// password does. A machine account (a name with <see cref="AuthOptions.MachineAccountPrefix"/>) is decided by its own
+/// grain from the SHA-256 of its secret, no bcrypt. Requests carrying a token the gateway issued are admitted by the
+/// grain of the token's subject (revocation, address block, rate limits). A grain call that fails is retried once; then
+/// the request is undecidable (503).
 /// </summary>
 public sealed partial class CredentialAuthenticator(
     HtpasswdStore store,
@@ -25,6 +28,11 @@ public sealed partial class CredentialAuthenticator(
     /// <summary>Authenticates one request's credentials.</summary>
     public async Task<AuthenticationResult> AuthenticateAsync(BasicCredentials credentials, string clientAddress, RequestKind kind, CancellationToken cancellationToken)
     {
+        if (options.Value.MachineAccountOf(credentials.UserName) is { } machine)
+        {
+            return await AuthenticateMachineAsync(machine, credentials.Password, clientAddress, kind).ConfigureAwait(false);
+        }
+
         var snapshot = store.Current;
         var entry = snapshot.Find(credentials.UserName);
         var hash = entry?.Hash ?? snapshot.DummyHash;
@@ -83,6 +91,36 @@ public sealed partial class CredentialAuthenticator(
             ? new(AuthenticationStatus.RateLimited, "miss", final)
             : new(AuthenticationStatus.Authenticated, "miss", final);
     }
+
+    /// <summary>
+    /// Admits a request carrying a token issued to <paramref name="subject"/> at <paramref name="issuedAt"/>:
+    /// <see cref="AuthenticationStatus.Revoked"/> once the subject's tokens were revoked, else as the grain's locks and
+    /// limits decide (<paramref name="isGrant"/>: a refresh grant, which locks refuse too).
+    /// </summary>
+    public async Task<AuthenticationResult> AdmitAsync(string subject, string clientAddress, RequestKind kind, DateTimeOffset issuedAt, bool isGrant)
+    {
+        var admission = new Admission { ClientAddress = clientAddress, Kind = kind, TokenIssuedAt = issuedAt, IsGrant = isGrant };
+        var machine = options.Value.MachineAccountOf(subject);
+        var (decided, decision) = machine is null
+            ? await CallAsync(static (c, s) => c.AdmitUserAsync(s.Name, s.Admission), (Name: subject, Admission: admission), "IUserGrain.AdmitAsync").ConfigureAwait(false)
+            : await CallAsync(static (c, s) => c.AdmitMachineAsync(s.Name, s.Admission), (Name: machine, Admission: admission), "IMachineAccountGrain.AdmitAsync").ConfigureAwait(false);
+        return decided ? new(StatusOf(decision, AuthenticationStatus.Revoked), "none", decision) : new(AuthenticationStatus.Unavailable, "none");
+    }
+
+    private async Task<AuthenticationResult> AuthenticateMachineAsync(string machine, Secret secret, string clientAddress, RequestKind kind)
+    {
+        var check = new MachineCheck { SecretHash = secret.ToSha256(), ClientAddress = clientAddress, Kind = kind };
+        var (decided, decision) = await CallAsync(static (c, s) => c.AuthenticateMachineAsync(s.Name, s.Check), (Name: machine, Check: check), "IMachineAccountGrain.AuthenticateAsync").ConfigureAwait(false);
+        return decided ? new(StatusOf(decision, AuthenticationStatus.InvalidCredentials), "none", decision) : new(AuthenticationStatus.Unavailable, "none");
+    }
+
+    private static AuthenticationStatus StatusOf(CredentialDecision decision, AuthenticationStatus denied) => decision.Outcome switch
+    {
+        CredentialOutcome.Allowed => AuthenticationStatus.Authenticated,
+        CredentialOutcome.Locked => AuthenticationStatus.Locked,
+        CredentialOutcome.RateLimited => AuthenticationStatus.RateLimited,
+        _ => denied,
+    };
 
     private async Task<(bool Ok, TResult Value)> CallAsync<TState, TResult>(Func<ICredentialCache, TState, Task<TResult>> call, TState state, string method)
     {

@@ -2,7 +2,10 @@ using Gateway.Contracts;
 
 namespace Gateway.Edge.Authentication;
 
-/// <summary>The cluster-wide credential cache, lockouts and limits: in production the user grains; in tests a double.</summary>
+/// <summary>
+/// The cluster-wide credential cache, lockouts, limits and revocations: in production the user and machine-account
+/// grains; in tests a double.
+/// </summary>
 public interface ICredentialCache
 {
     /// <summary>Asks the user's grain to decide a credential.</summary>
@@ -10,4 +13,13 @@ public interface ICredentialCache
 
     /// <summary>Tells the user's grain how a verification it asked for ended; answers the request's final decision.</summary>
     Task<CredentialDecision> ReportAsync(string userName, VerificationReport report);
+
+    /// <summary>Asks the user's grain to admit a request carrying a token issued to the user.</summary>
+    Task<CredentialDecision> AdmitUserAsync(string userName, Admission admission);
+
+    /// <summary>Asks a machine account's grain to decide a request presenting its secret.</summary>
+    Task<CredentialDecision> AuthenticateMachineAsync(string accountName, MachineCheck check);
+
+    /// <summary>Asks a machine account's grain to admit a request carrying a token issued to the account.</summary>
+    Task<CredentialDecision> AdmitMachineAsync(string accountName, Admission admission);
 }

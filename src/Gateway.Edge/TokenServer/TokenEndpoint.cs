@@ -160,6 +160,7 @@ public sealed partial class TokenEndpoint(
 
         call.Actions = string.Join(' ', requested);
         string subject;
+        AuthenticationResult result;
         if (refreshToken is not null)
         {
             var validation = tokens.RefreshTokens.Validate(refreshToken, tokens.Options.Service, tokens.Generation);
@@ -171,11 +172,29 @@ public sealed partial class TokenEndpoint(
             }
 
             subject = validation.Info.User;
+            call.User = subject;
+
+            // The grant is a login: the subject's grain refuses revoked tokens, locked accounts and spent budgets.
+            result = await authenticator.AdmitAsync(subject, client, RequestKind.Other, validation.Info.IssuedAt, isGrant: true);
+            switch (result.Status)
+            {
+                case AuthenticationStatus.Unavailable:
+                    response.Headers.RetryAfter = "1";
+                    await FailAsync(call, "unavailable", new RegistryError(RegistryErrorCode.Unavailable, "the gateway cluster cannot decide right now; retry shortly"));
+                    return;
+                case AuthenticationStatus.Revoked:
+                    await FailAsync(call, "revoked_refresh_token", new RegistryError(RegistryErrorCode.Unauthorized, "the refresh token is invalid, expired or revoked; log in again"));
+                    return;
+                case AuthenticationStatus.Locked:
+                case AuthenticationStatus.RateLimited:
+                    await TooManyAsync(call, result.Status, result.Decision!);
+                    return;
+            }
         }
         else
         {
             call.User = credentials!.UserName;
-            var result = await authenticator.AuthenticateAsync(credentials, client, RequestKind.Other, context.RequestAborted);
+            result = await authenticator.AuthenticateAsync(credentials, client, RequestKind.Other, context.RequestAborted);
             switch (result.Status)
             {
                 case AuthenticationStatus.Unavailable:
@@ -183,6 +202,7 @@ public sealed partial class TokenEndpoint(
                     await FailAsync(call, "unavailable", new RegistryError(RegistryErrorCode.Unavailable, "the gateway cluster cannot decide right now; retry shortly"));
                     return;
                 case AuthenticationStatus.InvalidCredentials:
+                case AuthenticationStatus.Revoked:
                     await ChallengeAsync(call, "invalid_credentials", "unknown user or wrong password");
                     return;
                 case AuthenticationStatus.Locked:
@@ -195,7 +215,7 @@ public sealed partial class TokenEndpoint(
         }
 
         call.User = subject;
-        var granted = tokens.Grant(subject, requested, address);
+        var granted = tokens.Grant(subject, requested, address, result.Decision?.Scopes);
         var issued = tokens.Issuer.Issue(subject, granted);
         string? refresh = null;
         if (offline)
@@ -256,7 +276,7 @@ public sealed partial class TokenEndpoint(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1201, Level = LogLevel.Debug, Message = "Token request refused: {Method} {Outcome} ({Status})")]
+        [LoggerMessage(EventId = 1501, Level = LogLevel.Debug, Message = "Token request refused: {Method} {Outcome} ({Status})")]
         public static partial void Refused(ILogger logger, string method, string outcome, int status);
     }
 }

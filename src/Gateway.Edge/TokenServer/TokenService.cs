@@ -2,6 +2,7 @@ using System.Net;
 using Gateway.Edge.Authentication;
 using Gateway.Edge.Authorization;
 using Gateway.Registry.Access;
+using Gateway.Registry.Acl;
 using Gateway.Registry.Tokens;
 using Microsoft.Extensions.Options;
 
@@ -16,13 +17,17 @@ public sealed class TokenService : IDisposable
     /// <summary>The most resource scopes one token request may ask for.</summary>
     public const int MaxScopes = 64;
 
+    private const string MachineAccountGeneration = "\0machine-account";
+
     private readonly TokenSigningKey _key;
     private readonly AclStore _acl;
     private readonly HtpasswdStore _users;
+    private readonly AuthOptions _auth;
 
     /// <summary>Loads the key; throws naming the key when it cannot be used (the options validator has reported it first).</summary>
-    public TokenService(IOptions<RegistryTokenOptions> options, AclStore acl, HtpasswdStore users, FingerprintKey secret, TimeProvider time)
+    public TokenService(IOptions<RegistryTokenOptions> options, IOptions<AuthOptions> auth, AclStore acl, HtpasswdStore users, FingerprintKey secret, TimeProvider time)
     {
+        _auth = auth.Value;
         Options = options.Value;
         var load = TokenSigningKey.Load(Options.SigningKey ?? string.Empty, Options.Certificate);
         _key = load.Key ?? throw new InvalidOperationException($"{RegistryTokenOptions.SectionName}:SigningKey: {load.Error}");
@@ -47,18 +52,25 @@ public sealed class TokenService : IDisposable
 
     /// <summary>
     /// The generation of a user's refresh tokens: the user's current htpasswd hash, so a changed password or a
-    /// removed entry invalidates every refresh token issued before; null for an unknown user.
+    /// removed entry invalidates every refresh token issued before; null for an unknown user. A machine account's
+    /// refresh tokens have a fixed generation: its grain refuses them once it is revoked, expired or re-created.
     /// </summary>
-    public string? Generation(string user) => _users.Current.Find(user)?.Hash;
+    public string? Generation(string user) =>
+        _auth.MachineAccountOf(user) is not null ? MachineAccountGeneration : _users.Current.Find(user)?.Hash;
 
-    /// <summary>What the ACL grants of each requested scope (possibly nothing; never an error).</summary>
-    public IReadOnlyList<AccessScope> Grant(string user, IReadOnlyList<AccessScope> requested, IPAddress? client)
+    /// <summary>
+    /// What the ACL grants of each requested scope (possibly nothing; never an error), within a machine account's
+    /// <paramref name="ceiling"/> when there is one.
+    /// </summary>
+    public IReadOnlyList<AccessScope> Grant(string user, IReadOnlyList<AccessScope> requested, IPAddress? client, IReadOnlyList<string>? ceiling = null)
     {
         var acl = _acl.Current;
+        var limit = ceiling is null ? null : ScopeCeiling.From(ceiling);
         var granted = new List<AccessScope>(requested.Count);
         foreach (var scope in requested)
         {
-            granted.Add(acl.AuthorizeScope(user, scope, Options.Service, client));
+            var allowed = acl.AuthorizeScope(user, scope, Options.Service, client);
+            granted.Add(limit is null ? allowed : limit.Limit(allowed));
         }
 
         return granted;

@@ -12,6 +12,12 @@ public sealed class Secret
     /// <summary>The UTF-8 bytes of the password.</summary>
     internal byte[] Utf8 { get; }
 
+    /// <summary>
+    /// SHA-256 of the secret: what a machine account's grain stores and compares. Only for secrets of 256 random bits
+    /// (machine accounts'); a password needs bcrypt.
+    /// </summary>
+    public byte[] ToSha256() => System.Security.Cryptography.SHA256.HashData(Utf8);
+
     /// <summary>Always <c>***</c>.</summary>
     public override string ToString() => "***";
 

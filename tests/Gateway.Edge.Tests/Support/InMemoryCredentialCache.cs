@@ -5,7 +5,10 @@ using Gateway.Edge.Authentication;
 
 namespace Gateway.Edge.Tests.Support;
 
-/// <summary>A credential cache double with the user grain's caching contract (no coalescing), recording every call.</summary>
+/// <summary>
+/// A credential cache double with the user grain's caching contract (no coalescing), recording every call; admissions
+/// answer <see cref="AdmissionAnswer"/> (allowed by default); machine accounts are those added with <see cref="AddMachineAccount"/>.
+/// </summary>
 public sealed class InMemoryCredentialCache : ICredentialCache
 {
     private readonly ConcurrentDictionary<string, byte[]> _verified = new();
@@ -14,6 +17,18 @@ public sealed class InMemoryCredentialCache : ICredentialCache
     public ConcurrentQueue<(string User, CredentialCheck Check)> Checks { get; } = new();
 
     public int CheckCalls => Checks.Count;
+
+    public ConcurrentQueue<(string Subject, Admission Admission)> Admissions { get; } = new();
+
+    /// <summary>The answer to admissions (user or machine); null: allowed.</summary>
+    public Func<string, Admission, CredentialDecision>? AdmissionAnswer { get; set; }
+
+    private readonly ConcurrentDictionary<string, (byte[] Hash, string[] Scopes)> _machines = new();
+
+    public void AddMachineAccount(string name, string secret, params string[] scopes) =>
+        _machines[name] = (SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret)), scopes);
+
+    public void RemoveMachineAccount(string name) => _machines.TryRemove(name, out _);
 
     /// <summary>Makes the next <paramref name="count"/> calls throw, as a grain call does while a silo dies.</summary>
     public void FailNext(int count) => Interlocked.Exchange(ref _failuresToInject, count);
@@ -42,5 +57,27 @@ public sealed class InMemoryCredentialCache : ICredentialCache
         }
 
         return Task.FromResult(new CredentialDecision { Outcome = report.Succeeded ? CredentialOutcome.Allowed : CredentialOutcome.Denied });
+    }
+
+    public Task<CredentialDecision> AdmitUserAsync(string userName, Admission admission)
+    {
+        Admissions.Enqueue((userName, admission));
+        return Task.FromResult(AdmissionAnswer?.Invoke(userName, admission) ?? new CredentialDecision { Outcome = CredentialOutcome.Allowed });
+    }
+
+    public Task<CredentialDecision> AuthenticateMachineAsync(string accountName, MachineCheck check) =>
+        Task.FromResult(_machines.TryGetValue(accountName, out var account) && CryptographicOperations.FixedTimeEquals(account.Hash, check.SecretHash)
+            ? new CredentialDecision { Outcome = CredentialOutcome.Allowed, Scopes = account.Scopes }
+            : new CredentialDecision { Outcome = CredentialOutcome.Denied });
+
+    public Task<CredentialDecision> AdmitMachineAsync(string accountName, Admission admission)
+    {
+        Admissions.Enqueue((accountName, admission));
+        if (!_machines.TryGetValue(accountName, out var account))
+        {
+            return Task.FromResult(new CredentialDecision { Outcome = CredentialOutcome.Denied, Reason = DenialReason.TokenRevoked });
+        }
+
+        return Task.FromResult(AdmissionAnswer?.Invoke(accountName, admission) ?? new CredentialDecision { Outcome = CredentialOutcome.Allowed, Scopes = account.Scopes });
     }
 }
