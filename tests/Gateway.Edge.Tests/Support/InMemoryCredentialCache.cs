@@ -20,6 +20,9 @@ public sealed class InMemoryCredentialCache : ICredentialCache
 
     public ConcurrentQueue<(string Subject, Admission Admission)> Admissions { get; } = new();
 
+    /// <summary>The answer to credential checks instead of the cache's own; null: the cache decides.</summary>
+    public Func<string, CredentialCheck, CredentialDecision>? CheckAnswer { get; set; }
+
     /// <summary>The answer to admissions (user or machine); null: allowed.</summary>
     public Func<string, Admission, CredentialDecision>? AdmissionAnswer { get; set; }
 
@@ -39,6 +42,11 @@ public sealed class InMemoryCredentialCache : ICredentialCache
         if (Interlocked.Decrement(ref _failuresToInject) >= 0)
         {
             return Task.FromException<CredentialDecision>(new TimeoutException("simulated silo failure"));
+        }
+
+        if (CheckAnswer is { } answer)
+        {
+            return Task.FromResult(answer(userName, check));
         }
 
         if (_verified.TryGetValue(userName, out var fingerprint) && CryptographicOperations.FixedTimeEquals(fingerprint, check.Fingerprint))

@@ -1,0 +1,222 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Gateway.Contracts;
+using Gateway.Edge.Tests.Support;
+using Gateway.Registry.Tokens;
+
+namespace Gateway.Edge.Tests.TokenServer;
+
+/// <summary>
+/// Token mode and the refresh grant ask the subject's grain (here the double) before going on: revocations answer
+/// 401, limits and locks 429, an undecidable cluster 503; tokens that are expired or made for another issuer or
+/// service never reach the backend.
+/// </summary>
+public sealed class TokenProtectionTests : IAsyncLifetime
+{
+    private EdgeTestHost _edge = null!;
+
+    public async Task InitializeAsync() => _edge = await EdgeTestHost.StartAsync(
+        new Dictionary<string, string?> { ["Gateway:Auth:Mode"] = "token" },
+        acl: Authorization.AclEnforcementTests.Acl,
+        configure: TokenEndpointTests.TokenSettings);
+
+    public async Task DisposeAsync() => await _edge.DisposeAsync();
+
+    [Fact]
+    public async Task BearerRequest_AdmittedByTheSubjectsGrain_WithKindAddressAndIssueTime()
+    {
+        var token = await TokenAsync("repository:alice/app:pull");
+
+        using var response = await _edge.SendAsync(HttpMethod.Get, "/v2/alice/app/manifests/v1", Bearer(token));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var (subject, admission) = Assert.Single(_edge.Cache.Admissions);
+        Assert.Equal("alice", subject);
+        Assert.Equal(RequestKind.ManifestGet, admission.Kind);
+        Assert.Equal("127.0.0.1", admission.ClientAddress);
+        Assert.False(admission.IsGrant);
+        Assert.Equal(Claims(token).IssuedAt, admission.TokenIssuedAt);
+    }
+
+    [Fact]
+    public async Task BearerRequest_RevokedToken_401InvalidTokenNotForwarded()
+    {
+        var token = await TokenAsync("repository:alice/app:pull");
+        _edge.Cache.AdmissionAnswer = (_, _) => new CredentialDecision { Outcome = CredentialOutcome.Denied, Reason = DenialReason.TokenRevoked };
+
+        using var response = await _edge.SendAsync(HttpMethod.Get, "/v2/alice/app/tags/list", Bearer(token));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.EndsWith(",error=\"invalid_token\"", Assert.Single(response.Headers.GetValues("WWW-Authenticate")), StringComparison.Ordinal);
+        Assert.Equal("UNAUTHORIZED", await ErrorCodeAsync(response));
+        Assert.Empty(_edge.Backend.Received);
+    }
+
+    [Fact]
+    public async Task BearerRequest_PullLimitReached_429WithRetryAfterAndBudgetHeaders()
+    {
+        var token = await TokenAsync("repository:alice/app:pull");
+        _edge.Cache.AdmissionAnswer = (_, _) => new CredentialDecision
+        {
+            Outcome = CredentialOutcome.RateLimited,
+            Reason = DenialReason.PullLimit,
+            RetryAfter = TimeSpan.FromSeconds(90),
+            Limit = 100,
+            Window = TimeSpan.FromHours(6),
+            Pulls = new PullBudget { Limit = 100, Remaining = 0, Window = TimeSpan.FromHours(6) },
+        };
+
+        using var response = await _edge.SendAsync(HttpMethod.Get, "/v2/alice/app/manifests/v1", Bearer(token));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(90), response.Headers.RetryAfter!.Delta);
+        Assert.Equal("100;w=21600", Assert.Single(response.Headers.GetValues("ratelimit-limit")));
+        Assert.Equal("0;w=21600", Assert.Single(response.Headers.GetValues("ratelimit-remaining")));
+        Assert.Equal("TOOMANYREQUESTS", await ErrorCodeAsync(response));
+        Assert.Contains("pull rate limit reached (100 per 21600 s)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(_edge.Backend.Received);
+    }
+
+    [Fact]
+    public async Task BearerRequest_ClusterCannotDecide_503Unavailable()
+    {
+        var token = await TokenAsync("repository:alice/app:pull");
+        _edge.Cache.AdmissionAnswer = (_, _) => throw new TimeoutException("simulated silo failure");
+
+        using var response = await _edge.SendAsync(HttpMethod.Get, "/v2/alice/app/tags/list", Bearer(token));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("UNAVAILABLE", await ErrorCodeAsync(response));
+        Assert.Equal(2, _edge.Cache.Admissions.Count);
+        Assert.Empty(_edge.Backend.Received);
+    }
+
+    [Theory]
+    [InlineData("expired")]
+    [InlineData("issuer")]
+    [InlineData("service")]
+    public async Task BearerRequest_ExpiredOrForeignToken_401InvalidTokenWithoutAskingTheGrain(string kind)
+    {
+        using var key = TokenSigningKey.Load(Path.Combine(_edge.Folder, "token.key"), null).Key!;
+        var options = new RegistryTokenOptions { Issuer = TokenEndpointTests.Issuer, Service = TokenEndpointTests.Service };
+        var time = TimeProvider.System;
+        switch (kind)
+        {
+            case "expired":
+                time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow - options.Lifetime - TimeSpan.FromSeconds(61));
+                break;
+            case "issuer":
+                options.Issuer = "someone-else";
+                break;
+            default:
+                options.Service = "another.registry";
+                break;
+        }
+
+        var token = new RegistryTokenIssuer(key, options, time).Issue("alice", [Scope("repository:alice/app:pull")]).Token;
+
+        using var response = await _edge.SendAsync(HttpMethod.Get, "/v2/alice/app/tags/list", Bearer(token));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.EndsWith(",error=\"invalid_token\"", Assert.Single(response.Headers.GetValues("WWW-Authenticate")), StringComparison.Ordinal);
+        Assert.Empty(_edge.Cache.Admissions);
+        Assert.Empty(_edge.Backend.Received);
+    }
+
+    [Fact]
+    public async Task RefreshGrant_AdmittedAsAGrantWithTheRefreshTokensIssueTime()
+    {
+        var refresh = await RefreshTokenAsync();
+
+        using var response = await RefreshAsync(refresh);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var (subject, admission) = Assert.Single(_edge.Cache.Admissions);
+        Assert.Equal("alice", subject);
+        Assert.True(admission.IsGrant);
+        Assert.True(DateTimeOffset.UtcNow - admission.TokenIssuedAt < TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task RefreshGrant_Revoked_401_Locked_429_Undecidable_503()
+    {
+        var refresh = await RefreshTokenAsync();
+
+        _edge.Cache.AdmissionAnswer = (_, _) => new CredentialDecision { Outcome = CredentialOutcome.Denied, Reason = DenialReason.TokenRevoked };
+        using var revoked = await RefreshAsync(refresh);
+        _edge.Cache.AdmissionAnswer = (_, _) => new CredentialDecision { Outcome = CredentialOutcome.Locked, Reason = DenialReason.PairLocked, Failures = 5, LockedUntil = DateTimeOffset.UtcNow.AddMinutes(15), RetryAfter = TimeSpan.FromMinutes(15) };
+        using var locked = await RefreshAsync(refresh);
+        _edge.Cache.AdmissionAnswer = (_, _) => throw new TimeoutException("simulated silo failure");
+        using var unavailable = await RefreshAsync(refresh);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
+        Assert.Equal("UNAUTHORIZED", await ErrorCodeAsync(revoked));
+        Assert.DoesNotContain("\"token\"", await revoked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+        Assert.Equal(TimeSpan.FromMinutes(15), locked.Headers.RetryAfter!.Delta);
+        Assert.Contains("after 5 failed attempts", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
+        Assert.Equal("UNAVAILABLE", await ErrorCodeAsync(unavailable));
+    }
+
+    [Fact]
+    public async Task TokenEndpoint_RateLimitedLogin_429WithRetryAfterAndNoToken()
+    {
+        // The double answers the password check itself: make its first answer a reached limit.
+        var cache = _edge.Cache;
+        using var first = await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}", EdgeTestHost.Basic(EdgeTestHost.User, EdgeTestHost.Password));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        cache.CheckAnswer = (_, _) => new CredentialDecision { Outcome = CredentialOutcome.RateLimited, Reason = DenialReason.RequestLimit, Limit = 10, Window = TimeSpan.FromMinutes(1), RetryAfter = TimeSpan.FromSeconds(42) };
+
+        using var limited = await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}", EdgeTestHost.Basic(EdgeTestHost.User, EdgeTestHost.Password));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(42), limited.Headers.RetryAfter!.Delta);
+        Assert.Equal("TOOMANYREQUESTS", await ErrorCodeAsync(limited));
+        Assert.Contains("request rate limit reached (10 per 60 s)", await limited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
+
+    private static Gateway.Registry.Access.AccessScope Scope(string text) =>
+        Gateway.Registry.Access.AccessScope.TryParse(text, out var scope) ? scope : throw new ArgumentException(text);
+
+    private TokenClaims Claims(string token)
+    {
+        using var key = TokenSigningKey.Load(Path.Combine(_edge.Folder, "token.key"), null).Key!;
+        var options = new RegistryTokenOptions { Issuer = TokenEndpointTests.Issuer, Service = TokenEndpointTests.Service };
+        return new RegistryTokenValidator(key, options, TimeProvider.System).Validate(token).Claims!;
+    }
+
+    private async Task<string> TokenAsync(string scope)
+    {
+        using var response = await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}&scope={Uri.EscapeDataString(scope)}", EdgeTestHost.Basic(EdgeTestHost.User, EdgeTestHost.Password));
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("token").GetString()!;
+    }
+
+    private async Task<string> RefreshTokenAsync()
+    {
+        using var response = await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}&offline_token=true", EdgeTestHost.Basic(EdgeTestHost.User, EdgeTestHost.Password));
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("refresh_token").GetString()!;
+    }
+
+    private Task<HttpResponseMessage> RefreshAsync(string refresh) =>
+        _edge.SendAsync(HttpMethod.Post, "/token", configure: r => r.Content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = refresh,
+            ["service"] = TokenEndpointTests.Service,
+            ["client_id"] = "test",
+        }));
+
+    private static async Task<string> ErrorCodeAsync(HttpResponseMessage response)
+    {
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("errors")[0].GetProperty("code").GetString()!;
+    }
+}
