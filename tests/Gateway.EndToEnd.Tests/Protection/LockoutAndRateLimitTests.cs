@@ -193,6 +193,65 @@ public sealed class LockoutAndRateLimitTests(ProtectedClusterFixture cluster) : 
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(nodes[0], "spray-victim", Password, sprayer));
     }
 
+    [Fact]
+    public async Task MachineAccount_BasicMode_ScopesEnforcedOnEveryNode_BadInputAndRevocation()
+    {
+        const string client = "198.51.100.60";
+        var nodes = cluster.Nodes;
+        using var admin = nodes[0].CreateClient();
+        using (var badName = await AdminJsonAsync(admin, HttpMethod.Post, "admin/machine-accounts/Bad..Name", """{"scopes":["repository:ci/*:pull"]}"""))
+        using (var badScope = await AdminJsonAsync(admin, HttpMethod.Post, "admin/machine-accounts/builder", """{"scopes":["repository:ci/*:fly"]}"""))
+        using (var badJson = await AdminJsonAsync(admin, HttpMethod.Post, "admin/machine-accounts/builder", "{\"scopes\":"))
+        using (var unknownField = await AdminJsonAsync(admin, HttpMethod.Post, "admin/machine-accounts/builder", """{"scopes":["repository:ci/*:pull"],"admin":true}"""))
+        {
+            Assert.Equal(("NAME_INVALID", HttpStatusCode.BadRequest), ((await ErrorAsync(badName)).Code, badName.StatusCode));
+            Assert.Equal(HttpStatusCode.BadRequest, badScope.StatusCode);
+            Assert.Contains("repository:ci/*:fly", (await ErrorAsync(badScope)).Message, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.BadRequest, badJson.StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, unknownField.StatusCode);
+        }
+
+        string secret;
+        using (var created = await AdminJsonAsync(admin, HttpMethod.Post, "admin/machine-accounts/builder", """{"scopes":["repository:ci/*:pull,push"],"expiresInDays":7}"""))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            secret = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        }
+
+        using (var allowed = await SendAsync(nodes[1], "robot$builder", secret, client, "/v2/ci/app/tags/list"))
+        using (var outside = await SendAsync(nodes[2], "robot$builder", secret, client, "/v2/other/app/tags/list"))
+        using (var wrong = await SendAsync(nodes[2], "robot$builder", secret + "x", client))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, allowed.StatusCode); // forwarded: the registry answers NAME_UNKNOWN
+            Assert.Equal("NAME_UNKNOWN", (await ErrorAsync(allowed)).Code);
+            Assert.Equal(HttpStatusCode.Forbidden, outside.StatusCode);
+            Assert.Equal("DENIED", (await ErrorAsync(outside)).Code);
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        using (var revoked = await AdminJsonAsync(admin, HttpMethod.Delete, "admin/machine-accounts/builder", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+            Assert.NotEqual(JsonValueKind.Null, (await revoked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("revokedAt").ValueKind);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(nodes[1], "robot$builder", secret, client));
+        Assert.DoesNotContain(secret, string.Concat(nodes.Select(n => n.Output)), StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> AdminJsonAsync(HttpClient client, HttpMethod method, string path, string? json)
+    {
+        using var request = new HttpRequestMessage(method, path) { Headers = { Authorization = new("Bearer", AdminToken) } };
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        var response = await client.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
     private static async Task<HttpResponseMessage> AdminAsync(HttpClient client, HttpMethod method, string path, string token)
     {
         using var request = new HttpRequestMessage(method, path) { Headers = { Authorization = new("Bearer", token) } };
