@@ -58,6 +58,20 @@ public sealed partial class HarnessSmokeTests(ITestOutputHelper output)
         Assert.Contains("## Machine", text, StringComparison.Ordinal);
         Assert.Contains("token endpoint", text, StringComparison.Ordinal);
 
+        // Tokens were issued by gateway-1, bcrypt was measured, and both copy modes ran without errors.
+        var tokens = Section(text, "tokens");
+        var tokenRow = tokens.Split('\n').First(l => l.StartsWith($"| {TargetNames.Gateway1} |", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
+        Assert.True(double.Parse(tokenRow[2], System.Globalization.CultureInfo.InvariantCulture) > 0, tokens);
+        Assert.Equal("0", tokenRow[^2]);
+        Assert.Contains("| 10 |", tokens, StringComparison.Ordinal);
+        var copies = Section(text, "token-copy");
+        foreach (var mode in new[] { "basic", "token" })
+        {
+            var cells = copies.Split('\n').First(l => l.StartsWith($"| {mode} |", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
+            Assert.True(double.Parse(cells[2], System.Globalization.CultureInfo.InvariantCulture) > 0, copies);
+            Assert.Equal("0", cells[^2]);
+        }
+
         // Everything it started is gone, and so is its folder.
         var folder = WorkingFolder().Match(log.ToString()).Groups[1].Value;
         Assert.False(string.IsNullOrEmpty(folder), "the log names no working folder");

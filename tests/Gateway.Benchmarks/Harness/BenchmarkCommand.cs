@@ -130,6 +130,22 @@ public static class BenchmarkCommand
                     log.WriteLine("Tokens per second…");
                     results.Tokens.AddRange(await Tokens.RunAsync(context).ConfigureAwait(false));
                 }
+
+                log.WriteLine("One bcrypt verification at cost 5 and 10 (docker_auth's cost per token)…");
+                results.Bcrypt.AddRange(Tokens.MeasureBcrypt(5, 10));
+            }
+
+            if (options.Runs("token-copy"))
+            {
+                if (options.Has(TargetNames.Gateway1))
+                {
+                    log.WriteLine("skopeo copy of a small image, basic mode against token mode…");
+                    results.TokenCopy.AddRange(await TokenCopy.RunAsync(context).ConfigureAwait(false));
+                }
+                else
+                {
+                    results.NotMeasured["token-copy"] = "not measured: it needs gateway-1 (`--targets`).";
+                }
             }
 
             if (options.Runs("rate-limit"))

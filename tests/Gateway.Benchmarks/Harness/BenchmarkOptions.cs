@@ -13,7 +13,7 @@ public sealed record BenchmarkOptions
     public static readonly IReadOnlyList<string> QuickTargets = [TargetNames.Direct, TargetNames.NginxTls, TargetNames.Gateway1];
 
     /// <summary>Every workload, by its key (the report's section names).</summary>
-    public static readonly IReadOnlyList<string> AllWorkloads = ["small", "push-pull", "flood", "rate-limit", "tokens"];
+    public static readonly IReadOnlyList<string> AllWorkloads = ["small", "push-pull", "flood", "rate-limit", "tokens", "token-copy"];
 
     /// <summary>Rounds: each round visits every target once per workload (A B C A B C…).</summary>
     public int Rounds { get; init; } = 3;
@@ -67,7 +67,7 @@ public sealed record BenchmarkOptions
           --quick               one round, 0.4 s runs, 8 MiB image, short flood, targets direct,nginx-tls,gateway-1
           --out FILE            the Markdown report (default benchmark-report.md); it is printed too
           --targets a,b,…       direct, nginx-tls, nginx-bcrypt-5, nginx-bcrypt-10, gateway-1, gateway-3
-          --workloads a,b,…     small, push-pull, flood, rate-limit, tokens (default all)
+          --workloads a,b,…     small, push-pull, flood, rate-limit, tokens, token-copy (default all)
           --connections N       the "many connections" case of the small requests (default 32)
           --image-mib N         pushed/pulled image size (default 256)
           --flood-connections N concurrent wrong passwords (default 32)

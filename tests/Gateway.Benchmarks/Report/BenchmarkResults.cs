@@ -44,6 +44,10 @@ public sealed class BenchmarkResults
 
     public List<TokenResult> Tokens { get; } = [];
 
+    public List<BcryptCost> Bcrypt { get; } = [];
+
+    public List<TokenCopyResult> TokenCopy { get; } = [];
+
     /// <summary>Why a workload was not measured, by workload key (e.g. tokens → "not measured: …").</summary>
     public Dictionary<string, string> NotMeasured { get; } = [];
 

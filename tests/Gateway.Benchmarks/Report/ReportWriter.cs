@@ -41,6 +41,7 @@ public static class ReportWriter
         WriteFlood(sections, r, goals);
         WriteRateLimit(sections, r, goals);
         WriteTokens(sections, r);
+        WriteTokenCopy(sections, r);
         WriteGoals(md, goals);
         md.Append(sections);
         WriteBounds(md, r, goals);
@@ -393,6 +394,62 @@ public static class ReportWriter
             var rate = runs.Select(x => x.Load.RequestsPerSecond).ToList();
             Line(md, $"| {t.Name} | {N(Stats.Median(rate), "0")} | {RangeText(rate, "0")} | {N(Stats.Median(runs.Select(x => x.Load.P50Milliseconds)), "0.00")} "
                 + $"| {N(Stats.Median(runs.Select(x => x.Load.P99Milliseconds)), "0.00")} | {runs.Sum(x => x.Load.Errors)} |");
+        }
+
+        if (r.Bcrypt.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("docker_auth checks the password with bcrypt on every token request (it has no cache), so one core issues at most one token per bcrypt. "
+                + "One verification measured here (BCrypt.Net-Next, median; Go's x/crypto/bcrypt is of the same order):");
+            md.AppendLine();
+            md.AppendLine("| bcrypt cost | one verification ms | docker_auth ceiling, tokens/s per core | on this machine's cores | gateway-1 tokens/s ÷ that ceiling |");
+            md.AppendLine("| ---: | ---: | ---: | ---: | ---: |");
+            var gateway = r.Tokens.Where(x => x.Target == TargetNames.Gateway1).Select(x => x.Load.RequestsPerSecond).ToList();
+            foreach (var b in r.Bcrypt)
+            {
+                var perCore = 1000 / b.MedianMilliseconds;
+                var machine = perCore * r.Machine.Cores;
+                Line(md, $"| {b.Cost} | {N(b.MedianMilliseconds, "0.0")} | {N(perCore, "0")} | {N(machine, "0")} | {(gateway.Count > 0 ? N(Stats.Median(gateway) / machine, "0.0") + "×" : "n/a")} |");
+            }
+        }
+    }
+
+    // ----- token-copy -----
+
+    private static void WriteTokenCopy(StringBuilder md, BenchmarkResults r)
+    {
+        md.AppendLine();
+        md.AppendLine("## `token-copy`: `skopeo copy` of a small image, basic mode against token mode");
+        md.AppendLine();
+        if (r.TokenCopy.Count == 0)
+        {
+            md.AppendLine(r.NotMeasured.GetValueOrDefault("token-copy", "not run in this run (see `--workloads`)."));
+            return;
+        }
+
+        md.AppendLine("Three fresh random layers (4 KiB, 64 KiB, 1 MiB) pushed with `skopeo copy --preserve-digests`, a new skopeo process (so a new login) each time; "
+            + "basic mode is gateway-1, token mode a second node of the same build with `Gateway:Auth:Mode=token`; copies alternate between the two.");
+        md.AppendLine();
+        md.AppendLine("| mode | median s | range | copies | errors |");
+        md.AppendLine("| --- | ---: | ---: | ---: | --- |");
+        var medians = new Dictionary<string, double>();
+        foreach (var mode in new[] { "basic", "token" })
+        {
+            var runs = r.TokenCopy.Where(x => x.Mode == mode).ToList();
+            var times = runs.Where(x => x.Elapsed is not null).Select(x => x.Elapsed!.Value.TotalSeconds).ToList();
+            if (times.Count > 0)
+            {
+                medians[mode] = Stats.Median(times);
+            }
+
+            var errors = runs.Where(x => x.Error is not null).Select(x => x.Error).Distinct().ToList();
+            Line(md, $"| {mode} | {(times.Count > 0 ? N(Stats.Median(times), "0.000") : "n/a")} | {(times.Count > 0 ? RangeText(times, "0.000") : "")} | {times.Count} | {(errors.Count == 0 ? "0" : string.Join("; ", errors))} |");
+        }
+
+        if (medians.TryGetValue("basic", out var basic) && medians.TryGetValue("token", out var token) && basic > 0)
+        {
+            md.AppendLine();
+            Line(md, $"Token mode takes {N(token / basic, "0.00")}× the time of basic mode (medians).");
         }
     }
 

@@ -48,6 +48,12 @@ public sealed class BenchmarkStack : IAsyncDisposable
     /// <summary>htpasswd at bcrypt cost 10 (nginx-bcrypt-10 and the gateways).</summary>
     public string Htpasswd10 => Temp.Combine("htpasswd-cost10");
 
+    /// <summary>The gateways' token signing key (P-256), so every gateway target serves <c>/token</c>.</summary>
+    public string TokenKeyPath => Temp.Combine("token.key");
+
+    /// <summary>The service the gateways issue tokens for.</summary>
+    public const string TokenService = "registry-gateway";
+
     /// <summary>htpasswd at bcrypt cost 5 (nginx-bcrypt-5 and the nginx of the rate-limit workload).</summary>
     public string Htpasswd5 => Temp.Combine("htpasswd-cost5");
 
@@ -147,6 +153,11 @@ public sealed class BenchmarkStack : IAsyncDisposable
         await Task.WhenAll(
             Htpasswd.CreateAsync(Htpasswd10, 10, [.. users]),
             Htpasswd.CreateAsync(Htpasswd5, 5, [.. users])).ConfigureAwait(false);
+        using (var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        {
+            await File.WriteAllTextAsync(TokenKeyPath, key.ExportPkcs8PrivateKeyPem(), cancellationToken).ConfigureAwait(false);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
 
         // The registry's access log (one line per request) would pile up in this process's memory: off, as its
@@ -281,7 +292,8 @@ public sealed class BenchmarkStack : IAsyncDisposable
         _targets.Sort((a, b) => order.IndexOf(a.Name).CompareTo(order.IndexOf(b.Name)));
     }
 
-    private GatewayNodeOptions GatewayTemplate() => new()
+    /// <summary>A gateway node of this stack: the registry, the cost-10 htpasswd file, <see cref="GatewayEnvironment"/>.</summary>
+    public GatewayNodeOptions GatewayTemplate() => new()
     {
         BackendUrls = [Registry.BaseUrl.ToString().TrimEnd('/')],
         HtpasswdFile = Htpasswd10,
@@ -289,9 +301,15 @@ public sealed class BenchmarkStack : IAsyncDisposable
         StopTimeout = TimeSpan.FromSeconds(15),
     };
 
-    private Dictionary<string, string?> GatewayEnvironment()
+    /// <summary>What every gateway node of the stack is started with (a token mode node adds <c>Gateway__Auth__Mode</c>).</summary>
+    public Dictionary<string, string?> GatewayEnvironment()
     {
-        var env = new Dictionary<string, string?>(LockoutDefaults);
+        var env = new Dictionary<string, string?>(LockoutDefaults)
+        {
+            ["Gateway__Token__SigningKey"] = TokenKeyPath,
+            ["Gateway__Token__Issuer"] = "registry-gateway-bench",
+            ["Gateway__Token__Service"] = TokenService,
+        };
         if (!Options.AccessLogs)
         {
             env["Logging__LogLevel__Gateway.Audit"] = "Warning"; // the per-request audit line, as nginx's access_log off
