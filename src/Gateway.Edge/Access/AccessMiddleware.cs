@@ -50,6 +50,7 @@ public sealed partial class AccessMiddleware
     private readonly string _service;
     private readonly string _challenge;
     private readonly TokenService? _tokens;
+    private readonly bool _anonymous;
 
     /// <summary>Creates the middleware.</summary>
     public AccessMiddleware(RequestDelegate next, CredentialAuthenticator authenticator, AclStore acl, IOptions<AuthOptions> options, IOptions<RegistryTokenOptions> tokenOptions, IServiceProvider services, EdgeMetrics metrics, AccessAudit audit, ILogger<AccessMiddleware> logger)
@@ -63,6 +64,7 @@ public sealed partial class AccessMiddleware
         _audit = audit;
         _logger = logger;
         _challenge = BasicChallenge.Format(options.Value.Realm);
+        _anonymous = options.Value.Anonymous;
     }
 
     /// <summary>Decides one request.</summary>
@@ -127,6 +129,12 @@ public sealed partial class AccessMiddleware
         }
 
         var parsed = BasicCredentialParser.TryParse(request.Headers.Authorization, out var credentials);
+        if (parsed == CredentialParseStatus.Missing && _anonymous && scopes.Count > 0 && Refused(string.Empty, context, scopes, null) is null)
+        {
+            await AnonymousAsync(decision, activity, route, scopes);
+            return;
+        }
+
         if (parsed != CredentialParseStatus.Ok)
         {
             var outcome = parsed == CredentialParseStatus.Malformed ? "malformed_credentials" : "unauthenticated";
@@ -170,6 +178,38 @@ public sealed partial class AccessMiddleware
         _audit.AccessDecided(decision.User, client, request.Method, decision.Repository, decision.Actions, "allowed", result.Cache == "hit" ? "cached credential" : "verified credential");
         activity?.Dispose();
         context.Features.Set(new RegistryAccessFeature(credentials.UserName, route, scopes));
+        await _next(context);
+    }
+
+    /// <summary>
+    /// Basic mode, <see cref="AuthOptions.Anonymous"/>: a request without credentials that the ACL grants to the account
+    /// <c>""</c> goes through, within the anonymous rate limits of its client address.
+    /// </summary>
+    private async Task AnonymousAsync(Decision decision, Activity? activity, RegistryRoute route, IReadOnlyList<AccessScope> scopes)
+    {
+        var context = decision.Context;
+        decision.User = string.Empty;
+        var admitted = await _authenticator.AdmitAnonymousAsync(decision.Client, KindOf(context.Request.Method, route));
+        switch (admitted.Status)
+        {
+            case AuthenticationStatus.Authenticated:
+                break;
+            case AuthenticationStatus.Locked:
+            case AuthenticationStatus.RateLimited:
+                await TooManyAsync(decision, activity, admitted.Decision!);
+                return;
+            default:
+                context.Response.Headers.RetryAfter = "1";
+                await DenyAsync(decision, activity, "unavailable", "the cluster could not decide", new RegistryError(RegistryErrorCode.Unavailable, "the gateway cluster cannot decide right now; retry shortly"));
+                return;
+        }
+
+        WritePullHeaders(context, decision.Client, admitted.Decision?.Pulls);
+        _metrics.Decision("allowed");
+        activity?.SetTag("gateway.auth.outcome", "allowed");
+        _audit.AccessDecided(decision.User, decision.Client, context.Request.Method, decision.Repository, decision.Actions, "allowed", "anonymous");
+        activity?.Dispose();
+        context.Features.Set(new RegistryAccessFeature(string.Empty, route, scopes));
         await _next(context);
     }
 
@@ -352,7 +392,7 @@ public sealed partial class AccessMiddleware
         var context = decision.Context;
         var retryAfter = Math.Max(1, (long)Math.Ceiling(refused.RetryAfter.TotalSeconds));
         context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        WritePullHeaders(context, decision.User!, refused.Pulls);
+        WritePullHeaders(context, string.IsNullOrEmpty(decision.User) ? decision.Client : decision.User, refused.Pulls);
         var until = refused.LockedUntil?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
         var window = (long)Math.Ceiling(refused.Window.TotalSeconds);
         var (outcome, message) = refused.Reason switch

@@ -42,6 +42,15 @@ public sealed class AuthOptions
             ? userName[MachineAccountPrefix.Length..]
             : null;
 
+    /// <summary>
+    /// Anonymous access, as docker_auth's: a request without credentials is the ACL's account <c>""</c> (rules with
+    /// <c>account: ""</c>), within a request rate limit per client address. In basic mode a request the ACL grants to
+    /// <c>""</c> goes through without credentials (anything else, and <c>GET /v2/</c>, is still challenged, so
+    /// <c>docker login</c> checks the password); the token endpoint issues tokens without credentials. Needs
+    /// <see cref="AclFile"/>. Default: false.
+    /// </summary>
+    public bool Anonymous { get; set; }
+
     /// <summary>The realm of the Basic challenge. Default: <c>Registry Gateway</c>.</summary>
     public string Realm { get; set; } = "Registry Gateway";
 

@@ -23,6 +23,11 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             failures.Add($"{AuthOptions.SectionName}:AclFile: file '{Path.GetFullPath(options.AclFile)}' does not exist.");
         }
 
+        if (options.Anonymous && string.IsNullOrWhiteSpace(options.AclFile))
+        {
+            failures.Add($"{AuthOptions.SectionName}:Anonymous needs {AuthOptions.SectionName}:AclFile: without an ACL an anonymous client could do everything.");
+        }
+
         if (!string.Equals(options.Mode, "basic", StringComparison.OrdinalIgnoreCase) && !options.IsTokenMode)
         {
             failures.Add($"{AuthOptions.SectionName}:Mode must be 'basic' or 'token' (was '{options.Mode}').");

@@ -22,6 +22,7 @@ public sealed partial class CredentialAuthenticator(
     ICredentialCache cache,
     PasswordVerifier verifier,
     IOptions<AuthOptions> options,
+    TimeProvider time,
     EdgeMetrics metrics,
     ILogger<CredentialAuthenticator> logger)
 {
@@ -101,11 +102,25 @@ public sealed partial class CredentialAuthenticator(
     {
         var admission = new Admission { ClientAddress = clientAddress, Kind = kind, TokenIssuedAt = issuedAt, IsGrant = isGrant };
         var machine = options.Value.MachineAccountOf(subject);
+        var principal = subject.Length == 0 ? AnonymousPrincipal(clientAddress) : subject;
         var (decided, decision) = machine is null
-            ? await CallAsync(static (c, s) => c.AdmitUserAsync(s.Name, s.Admission), (Name: subject, Admission: admission), "IUserGrain.AdmitAsync").ConfigureAwait(false)
+            ? await CallAsync(static (c, s) => c.AdmitUserAsync(s.Name, s.Admission), (Name: principal, Admission: admission), "IUserGrain.AdmitAsync").ConfigureAwait(false)
             : await CallAsync(static (c, s) => c.AdmitMachineAsync(s.Name, s.Admission), (Name: machine, Admission: admission), "IMachineAccountGrain.AdmitAsync").ConfigureAwait(false);
         return decided ? new(StatusOf(decision, AuthenticationStatus.Revoked), "none", decision) : new(AuthenticationStatus.Unavailable, "none");
     }
+
+    /// <summary>
+    /// Admits a request without credentials (<see cref="AuthOptions.Anonymous"/>): the anonymous clients of one address
+    /// (IPv6 by /64) share one grain and its rate limits; a blocked address is refused.
+    /// </summary>
+    public Task<AuthenticationResult> AdmitAnonymousAsync(string clientAddress, RequestKind kind) =>
+        AdmitAsync(string.Empty, clientAddress, kind, time.GetUtcNow(), isGrant: false);
+
+    /// <summary>
+    /// The grain key of the anonymous clients at an address: it holds a <c>:</c>, which no htpasswd user name can, so it
+    /// never names a user's grain.
+    /// </summary>
+    internal static string AnonymousPrincipal(string clientAddress) => ":anonymous:" + Gateway.Registry.Policies.ClientAddressKey.For(clientAddress);
 
     private async Task<AuthenticationResult> AuthenticateMachineAsync(string machine, Secret secret, string clientAddress, RequestKind kind)
     {

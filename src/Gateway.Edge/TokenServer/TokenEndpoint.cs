@@ -60,7 +60,7 @@ public sealed partial class TokenEndpoint(
         var call = new Call(context, client, request.Method);
 
         string? service, account = null, refreshToken = null;
-        bool offline;
+        bool offline, anonymous = false;
         IEnumerable<string?> scopeValues;
         BasicCredentials? credentials = null;
         if (post)
@@ -122,13 +122,14 @@ public sealed partial class TokenEndpoint(
             offline = string.Equals(Single(query["offline_token"]), "true", StringComparison.OrdinalIgnoreCase);
             scopeValues = query["scope"];
             var parsed = BasicCredentialParser.TryParse(request.Headers.Authorization, out credentials);
-            if (parsed != CredentialParseStatus.Ok)
+            anonymous = parsed == CredentialParseStatus.Missing && auth.Value.Anonymous && string.IsNullOrEmpty(account);
+            if (parsed != CredentialParseStatus.Ok && !anonymous)
             {
                 await ChallengeAsync(call, parsed == CredentialParseStatus.Malformed ? "malformed_credentials" : "unauthenticated", "no valid Basic credentials");
                 return;
             }
 
-            if (!string.IsNullOrEmpty(account) && !string.Equals(account, credentials!.UserName, StringComparison.Ordinal))
+            if (!anonymous && !string.IsNullOrEmpty(account) && !string.Equals(account, credentials!.UserName, StringComparison.Ordinal))
             {
                 await FailAsync(call, "bad_request", new RegistryError(RegistryErrorCode.Unsupported, "account does not match the credentials' user", 400));
                 return;
@@ -191,6 +192,27 @@ public sealed partial class TokenEndpoint(
                     return;
             }
         }
+        else if (anonymous)
+        {
+            // docker_auth's anonymous access: the ACL's account "", limited per client address; no refresh token.
+            subject = string.Empty;
+            call.User = subject;
+            offline = false;
+            result = await authenticator.AdmitAnonymousAsync(client, RequestKind.Other);
+            switch (result.Status)
+            {
+                case AuthenticationStatus.Authenticated:
+                    break;
+                case AuthenticationStatus.Locked:
+                case AuthenticationStatus.RateLimited:
+                    await TooManyAsync(call, result.Status, result.Decision!);
+                    return;
+                default:
+                    response.Headers.RetryAfter = "1";
+                    await FailAsync(call, "unavailable", new RegistryError(RegistryErrorCode.Unavailable, "the gateway cluster cannot decide right now; retry shortly"));
+                    return;
+            }
+        }
         else
         {
             call.User = credentials!.UserName;
@@ -224,7 +246,7 @@ public sealed partial class TokenEndpoint(
         }
 
         var body = TokenResponse.For(issued, refresh, includeScope: post).ToUtf8Json();
-        audit.AccessDecided(subject, client, request.Method, null, issued.Claims.Access.ToScopeString(), "token_issued", refreshToken is null ? "password" : "refresh token");
+        audit.AccessDecided(subject, client, request.Method, null, issued.Claims.Access.ToScopeString(), "token_issued", refreshToken is not null ? "refresh token" : anonymous ? "anonymous" : "password");
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = TokenResponse.ContentType;
         response.ContentLength = body.Length;

@@ -17,6 +17,11 @@ public sealed class EdgeTokenModeFixture : IAsyncLifetime
 
     public const string Acl = """
         acl:
+          - match: {account: "", name: "public/*"}
+            actions: [pull]
+            comment: anonymous pulls of public images
+          - match: {account: alice, name: "public/*"}
+            actions: ["*"]
           - match: {account: "robot$*"}
             actions: ["*"]
             comment: machine accounts are bounded by their own scopes
@@ -67,6 +72,7 @@ public sealed class EdgeTokenModeFixture : IAsyncLifetime
             {
                 ["Gateway__Auth__Mode"] = "token",
                 ["Gateway__Auth__AclFile"] = acl,
+                ["Gateway__Auth__Anonymous"] = "true",
                 ["Gateway__Token__SigningKey"] = keyPath,
                 ["Gateway__Token__Issuer"] = "gateway-e2e-issuer",
                 ["Gateway__Token__Service"] = Service,

@@ -34,6 +34,27 @@ public sealed class EdgeTokenModeTests(EdgeTokenModeFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Skopeo_TokenMode_AnonymousPullsPublicImages_NotPrivateOnesNorPushes()
+    {
+        using var temp = TempDirectory.Create();
+        var image = await TestImages.CreateOciLayoutAsync(temp.Combine("src"), "v1", 4096);
+        var skopeo = Skopeo.Create(temp);
+        var alice = new SkopeoAccess("alice", EdgeTokenModeFixture.PasswordOf("alice"), fixture.Pki.CertDirectory);
+        var anonymous = new SkopeoAccess(CertDirectory: fixture.Pki.CertDirectory, Anonymous: true);
+        (await skopeo.CopyAsync(image.Reference, $"docker://{fixture.A.HostPort}/public/base:v1", alice, "--preserve-digests")).EnsureSuccess();
+        (await skopeo.CopyAsync(image.Reference, $"docker://{fixture.A.HostPort}/alice/private:v1", alice, "--preserve-digests")).EnsureSuccess();
+
+        var pulled = await skopeo.CopyAsync($"docker://{fixture.B.HostPort}/public/base:v1", $"oci:{temp.Combine("public")}:v1", anonymous, "--dest-oci-accept-uncompressed-layers");
+        var privatePull = await skopeo.CopyAsync($"docker://{fixture.B.HostPort}/alice/private:v1", $"oci:{temp.Combine("private")}:v1", anonymous, "--dest-oci-accept-uncompressed-layers");
+        var push = await skopeo.CopyAsync(image.Reference, $"docker://{fixture.A.HostPort}/public/base:v2", anonymous, "--preserve-digests");
+
+        pulled.EnsureSuccess();
+        Assert.Equal(image.ManifestDigest, (await TestImages.ReadOciLayoutAsync(temp.Combine("public"), "v1")).ManifestDigest);
+        Assert.False(privatePull.Succeeded);
+        Assert.False(push.Succeeded);
+    }
+
+    [Fact]
     public async Task MachineAccount_CreatedThroughAdmin_PushesWithinItsScopes_RevokedOnOtherNodeRefused()
     {
         using var created = await fixture.AdminAsync(fixture.A, HttpMethod.Post, "/machine-accounts/ci-e2e", """{"scopes":["repository:ci/*:pull,push"],"expiresInDays":30,"description":"e2e robot"}""");
