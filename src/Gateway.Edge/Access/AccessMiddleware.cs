@@ -129,7 +129,7 @@ public sealed partial class AccessMiddleware
         }
 
         var parsed = BasicCredentialParser.TryParse(request.Headers.Authorization, out var credentials);
-        if (parsed == CredentialParseStatus.Missing && _anonymous && scopes.Count > 0 && Refused(string.Empty, context, scopes, null) is null)
+        if (parsed == CredentialParseStatus.Missing && _anonymous && scopes.Count > 0 && !_acl.Current.IsAllowAll && Refused(string.Empty, context, scopes, null) is null)
         {
             await AnonymousAsync(decision, activity, route, scopes);
             return;

@@ -25,7 +25,7 @@ internal static class AdminResults
         {
             answer = await call();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not ArgumentException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return Error("UNAVAILABLE", "the gateway cluster cannot answer right now", StatusCodes.Status503ServiceUnavailable);
         }

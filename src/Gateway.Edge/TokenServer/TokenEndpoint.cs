@@ -122,7 +122,7 @@ public sealed partial class TokenEndpoint(
             offline = string.Equals(Single(query["offline_token"]), "true", StringComparison.OrdinalIgnoreCase);
             scopeValues = query["scope"];
             var parsed = BasicCredentialParser.TryParse(request.Headers.Authorization, out credentials);
-            anonymous = parsed == CredentialParseStatus.Missing && auth.Value.Anonymous && string.IsNullOrEmpty(account);
+            anonymous = parsed == CredentialParseStatus.Missing && auth.Value.Anonymous && tokens.HasAcl && string.IsNullOrEmpty(account);
             if (parsed != CredentialParseStatus.Ok && !anonymous)
             {
                 await ChallengeAsync(call, parsed == CredentialParseStatus.Malformed ? "malformed_credentials" : "unauthenticated", "no valid Basic credentials");

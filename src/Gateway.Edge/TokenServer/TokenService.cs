@@ -76,6 +76,9 @@ public sealed class TokenService : IDisposable
         return granted;
     }
 
+    /// <summary>False while no ACL is loaded: anonymous tokens are then never issued (an allow-all ACL would grant them everything).</summary>
+    public bool HasAcl => !_acl.Current.IsAllowAll;
+
     /// <summary>Releases the key.</summary>
     public void Dispose() => _key.Dispose();
 }
