@@ -36,6 +36,8 @@ public sealed partial class StartupConfigurationTests(ITestOutputHelper output)
     [InlineData("Gateway__Auth__Mode=kerberos", "Gateway:Auth:Mode", "'basic' or 'token' (was 'kerberos')")]
     [InlineData("Gateway__Auth__Mode=token", "Gateway:Token:SigningKey", "needs the token server")]
     [InlineData("Gateway__Auth__AclFile=/nonexistent/acl.yml", "Gateway:Auth:AclFile", "/nonexistent/acl.yml")]
+    [InlineData("Gateway__Auth__Anonymous=true", "Gateway:Auth:Anonymous", "needs Gateway:Auth:AclFile")]
+    [InlineData("Gateway__Auth__MachineAccountPrefix=robot:", "Gateway:Auth:MachineAccountPrefix", "without ':'")]
     [InlineData("Gateway__Token__SigningKey=/nonexistent/token.key;Gateway__Token__Issuer=gw;Gateway__Token__Service=reg", "Gateway:Token:SigningKey", "/nonexistent/token.key")]
     [InlineData("Gateway__Token__SigningKey=/nonexistent/token.key;Gateway__Token__Service=reg", "Gateway:Token:Issuer", "required")]
     public async Task Start_BadSetting_ExitsWithCode2AndMessageNamingTheKey(string environment, string key, string hint)
