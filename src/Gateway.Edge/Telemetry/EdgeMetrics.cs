@@ -24,6 +24,7 @@ public sealed class EdgeMetrics
     private readonly Histogram<double> _grainCallDuration;
     private readonly Counter<long> _backendErrors;
     private readonly Counter<long> _rateLimitRejections;
+    private readonly Counter<long> _tokenRequests;
 
     /// <summary>Creates the instruments.</summary>
     public EdgeMetrics(IMeterFactory meterFactory)
@@ -53,6 +54,7 @@ public sealed class EdgeMetrics
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         _backendErrors = meter.CreateCounter<long>("gateway.backend.errors", "{error}", "Proxied requests that failed to reach or stream from the registry, by YARP error.");
+        _tokenRequests = meter.CreateCounter<long>("gateway.token.requests", "{request}", "Requests to the token endpoint, by grant (password, refresh_token, anonymous, none) and outcome (issued or why not).");
         _rateLimitRejections = meter.CreateCounter<long>("gateway.ratelimit.rejections", "{rejection}", "Requests rejected by a rate limit, by limit.");
     }
 
@@ -115,4 +117,8 @@ public sealed class EdgeMetrics
     /// <summary>Records one request rejected by a rate limit.</summary>
     /// <param name="limit">Which limit, a fixed name such as <c>user</c>, <c>client</c> or <c>bcrypt</c>.</param>
     public void RateLimitRejected(string limit) => _rateLimitRejections.Add(1, new KeyValuePair<string, object?>("limit", limit));
+
+    /// <summary>Counts one token request: <paramref name="grant"/> is <c>password</c>, <c>refresh_token</c>, <c>anonymous</c> or <c>none</c> (refused before one was known); <paramref name="outcome"/> <c>issued</c> or the refusal.</summary>
+    public void TokenRequest(string grant, string outcome) =>
+        _tokenRequests.Add(1, new KeyValuePair<string, object?>("grant", grant), new KeyValuePair<string, object?>("outcome", outcome));
 }

@@ -28,6 +28,7 @@ public sealed partial class TokenEndpoint(
     TokenService tokens,
     CredentialAuthenticator authenticator,
     IOptions<AuthOptions> auth,
+    EdgeMetrics metrics,
     AccessAudit audit,
     ILogger<TokenEndpoint> logger)
 {
@@ -88,6 +89,7 @@ public sealed partial class TokenEndpoint(
             switch (Single(form["grant_type"]))
             {
                 case "password":
+                    call.Grant = "password";
                     var user = Single(form["username"]);
                     var password = Single(form["password"]);
                     if (string.IsNullOrEmpty(user) || password is null
@@ -101,6 +103,7 @@ public sealed partial class TokenEndpoint(
                     credentials = new BasicCredentials(user, Secret.FromString(password));
                     break;
                 case "refresh_token":
+                    call.Grant = "refresh_token";
                     refreshToken = Single(form["refresh_token"]);
                     if (string.IsNullOrEmpty(refreshToken))
                     {
@@ -123,6 +126,7 @@ public sealed partial class TokenEndpoint(
             scopeValues = query["scope"];
             var parsed = BasicCredentialParser.TryParse(request.Headers.Authorization, out credentials);
             anonymous = parsed == CredentialParseStatus.Missing && auth.Value.Anonymous && tokens.HasAcl && string.IsNullOrEmpty(account);
+            call.Grant = anonymous ? "anonymous" : parsed == CredentialParseStatus.Ok ? "password" : "none";
             if (parsed != CredentialParseStatus.Ok && !anonymous)
             {
                 await ChallengeAsync(call, parsed == CredentialParseStatus.Malformed ? "malformed_credentials" : "unauthenticated", "no valid Basic credentials");
@@ -247,6 +251,7 @@ public sealed partial class TokenEndpoint(
 
         var body = TokenResponse.For(issued, refresh, includeScope: post).ToUtf8Json();
         audit.AccessDecided(subject, client, request.Method, null, issued.Claims.Access.ToScopeString(), "token_issued", refreshToken is not null ? "refresh token" : anonymous ? "anonymous" : "password");
+        metrics.TokenRequest(call.Grant, "issued");
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = TokenResponse.ContentType;
         response.ContentLength = body.Length;
@@ -279,6 +284,7 @@ public sealed partial class TokenEndpoint(
     private Task FailAsync(Call call, string outcome, RegistryError error, string? reason = null)
     {
         audit.AccessDecided(call.User, call.Client, call.Method, null, call.Actions, outcome, reason ?? error.Text);
+        metrics.TokenRequest(call.Grant, outcome);
         Log.Refused(logger, call.Method, outcome, error.Status);
         return RegistryResponses.WriteErrorAsync(call.Context, error);
     }
@@ -294,6 +300,8 @@ public sealed partial class TokenEndpoint(
         public string? User { get; set; }
 
         public string Actions { get; set; } = string.Empty;
+
+        public string Grant { get; set; } = "none";
     }
 
     private static partial class Log

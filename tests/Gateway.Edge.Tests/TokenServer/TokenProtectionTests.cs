@@ -177,6 +177,46 @@ public sealed class TokenProtectionTests : IAsyncLifetime
         Assert.Contains("request rate limit reached (10 per 60 s)", await limited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TokenRequests_CountedByGrantAndOutcome()
+    {
+        var counted = new System.Collections.Concurrent.ConcurrentQueue<(string Grant, string Outcome)>();
+        var factory = _edge.Services.GetService(typeof(System.Diagnostics.Metrics.IMeterFactory));
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "gateway.token.requests" && ReferenceEquals(instrument.Meter.Scope, factory))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            string? grant = null, outcome = null;
+            foreach (var tag in tags)
+            {
+                grant = tag.Key == "grant" ? tag.Value as string : grant;
+                outcome = tag.Key == "outcome" ? tag.Value as string : outcome;
+            }
+
+            counted.Enqueue((grant!, outcome!));
+        });
+        listener.Start();
+
+        var refresh = await RefreshTokenAsync();
+        using (await RefreshAsync(refresh))
+        using (await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}", EdgeTestHost.Basic(EdgeTestHost.User, "wrong")))
+        using (await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}"))
+        {
+        }
+
+        Assert.Equal(
+            [("password", "issued"), ("refresh_token", "issued"), ("password", "invalid_credentials"), ("none", "unauthenticated")],
+            counted.ToArray());
+    }
+
     private static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
 
     private static Gateway.Registry.Access.AccessScope Scope(string text) =>
