@@ -44,6 +44,12 @@ public sealed partial class MachineAccountGrain(
             return null;
         }
 
+        // Listed before it exists, so an account can never exist unlisted (a full directory refuses new accounts).
+        if (!await GrainFactory.GetGrain<IMachineAccountDirectoryGrain>(IMachineAccountDirectoryGrain.Key).AddAsync(Name))
+        {
+            throw new InvalidOperationException("The machine-account directory is full.");
+        }
+
         if (spec.SecretHash.Length != SHA256.HashSizeInBytes)
         {
             throw new ArgumentException("The secret hash must be a SHA-256.", nameof(spec));

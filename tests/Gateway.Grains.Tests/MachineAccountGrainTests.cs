@@ -110,6 +110,19 @@ public sealed class MachineAccountGrainTests(ClusterFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task CreateAsync_ListsTheNameInTheDirectory_OnceEvenWhenReplaced()
+    {
+        var (account, _) = await CreateAsync();
+        await account.RevokeAsync();
+        await account.CreateAsync(Spec(RandomNumberGenerator.GetBytes(32)));
+
+        var names = await fixture.Client.GetGrain<IMachineAccountDirectoryGrain>(IMachineAccountDirectoryGrain.Key).ListAsync();
+
+        Assert.Single(names, n => n == account.GetPrimaryKeyString());
+        Assert.Equal(names.Order(StringComparer.Ordinal), names);
+    }
+
+    [Fact]
     public async Task GetAsync_NeverCreated_Null()
     {
         Assert.Null(await fixture.Client.GetGrain<IMachineAccountGrain>($"none-{Guid.NewGuid():N}").GetAsync());

@@ -15,7 +15,8 @@ namespace Gateway.Edge.Admin;
 
 /// <summary>
 /// Machine accounts for CI robots: <c>POST /machine-accounts/{name}</c> creates one and answers its secret, once;
-/// <c>GET</c> shows it (never the secret); <c>DELETE</c> revokes it and every token issued to it. The secret is 256
+/// <c>GET</c> shows it (never the secret), <c>GET /machine-accounts</c> lists them all; <c>DELETE</c> revokes it and
+/// every token issued to it. The secret is 256
 /// random bits generated here; only its SHA-256 reaches the grain and its storage.
 /// </summary>
 public static partial class MachineAccountEndpoints
@@ -28,6 +29,7 @@ public static partial class MachineAccountEndpoints
     /// <summary>Maps the endpoints on the admin group.</summary>
     public static RouteGroupBuilder MapMachineAccounts(this RouteGroupBuilder admin)
     {
+        admin.MapGet("/machine-accounts", ListAsync);
         admin.MapPost("/machine-accounts/{name}", CreateAsync);
         admin.MapGet("/machine-accounts/{name}", (string name, IGrainFactory grains) =>
             !IsValidName(name) ? Task.FromResult(AdminResults.BadName()) : AdminResults.CallOrNotFoundAsync(() => grains.GetGrain<IMachineAccountGrain>(name).GetAsync(), NotFound));
@@ -87,10 +89,27 @@ public static partial class MachineAccountEndpoints
             info => Results.Json(new CreatedMachineAccount(auth.Value.MachineAccountPrefix + info.Name, secret, info), statusCode: StatusCodes.Status201Created));
     }
 
+    /// <summary>Every machine account (revoked and expired ones included), by name.</summary>
+    private static Task<IResult> ListAsync(IGrainFactory grains) => AdminResults.CallAsync(async () =>
+    {
+        var names = await grains.GetGrain<IMachineAccountDirectoryGrain>(IMachineAccountDirectoryGrain.Key).ListAsync();
+        var accounts = new List<MachineAccountInfo>(names.Count);
+        foreach (var chunk in names.Chunk(64))
+        {
+            var infos = await Task.WhenAll(chunk.Select(n => grains.GetGrain<IMachineAccountGrain>(n).GetAsync()));
+            accounts.AddRange(infos.OfType<MachineAccountInfo>());
+        }
+
+        return new MachineAccountList(accounts);
+    });
+
     private static IResult NotFound() => AdminResults.Error("NOT_FOUND", "no such machine account", StatusCodes.Status404NotFound);
 
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
+
+    /// <summary>The answer to a listing.</summary>
+    private sealed record MachineAccountList(IReadOnlyList<MachineAccountInfo> Accounts);
 
     /// <summary>The answer to a creation: the user name to log in with and the secret, shown this once.</summary>
     private sealed record CreatedMachineAccount(string Username, string Secret, MachineAccountInfo Account);

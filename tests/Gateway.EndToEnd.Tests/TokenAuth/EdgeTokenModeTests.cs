@@ -66,6 +66,13 @@ public sealed class EdgeTokenModeTests(EdgeTokenModeFixture fixture) : IClassFix
         Assert.Equal("robot$ci-e2e", username);
         Assert.StartsWith("rgw_", secret, StringComparison.Ordinal);
 
+        using var listed = await fixture.AdminAsync(fixture.B, HttpMethod.Get, "/machine-accounts");
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        var list = await listed.Content.ReadAsStringAsync();
+        Assert.Contains("\"name\":\"ci-e2e\"", list, StringComparison.Ordinal);
+        Assert.Contains("\"description\":\"e2e robot\"", list, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, list, StringComparison.Ordinal);
+
         using var again = await fixture.AdminAsync(fixture.B, HttpMethod.Post, "/machine-accounts/ci-e2e", """{"scopes":["repository:ci/*:pull"]}""");
         using var shown = await fixture.AdminAsync(fixture.B, HttpMethod.Get, "/machine-accounts/ci-e2e");
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
