@@ -83,7 +83,7 @@ public static class BenchmarkCommand
                 results.SmallWorkloads.AddRange(SmallRequests.Workloads(image, options.Connections));
             }
 
-            log.WriteLine("Warming up every target (JIT, TLS, the gateway's first bcrypt of the benchmark user)…");
+            log.WriteLine("Warming up every target (TLS, the gateway's first bcrypt of the benchmark user; gateways also get a few seconds of steady load per path for tiered JIT)…");
             await TargetWarmup.RunAsync(context, results.SmallWorkloads.Select(w => w.Path).DefaultIfEmpty("/v2/").Distinct()).ConfigureAwait(false);
             await context.MeasureIdleAsync().ConfigureAwait(false);
             foreach (var target in results.Targets)
