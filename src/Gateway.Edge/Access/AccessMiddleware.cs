@@ -238,6 +238,12 @@ public sealed partial class AccessMiddleware
         }
 
         activity?.SetTag("enduser.id", result.Claims.Subject);
+        if (!_tokens.SubjectExists(result.Claims.Subject))
+        {
+            await BearerChallengeAsync(decision, activity, scopes, "invalid_token", "revoked_token", "the token's user is no longer in the htpasswd file");
+            return;
+        }
+
         if (!result.Claims.Access.AllowsAll(scopes))
         {
             await BearerChallengeAsync(decision, activity, scopes, "insufficient_scope", "insufficient_scope", "the token does not grant the request");

@@ -76,6 +76,15 @@ public sealed class TokenService : IDisposable
         return granted;
     }
 
+    /// <summary>
+    /// Whether a token's subject may still use it: a user still in the htpasswd file (so removing the entry ends its
+    /// tokens at once, not when they expire), any machine account (its grain decides), the anonymous subject only while
+    /// anonymous access is on.
+    /// </summary>
+    public bool SubjectExists(string subject) => subject.Length == 0
+        ? _auth.Anonymous
+        : _auth.MachineAccountOf(subject) is not null || _users.Current.Find(subject) is not null;
+
     /// <summary>False while no ACL is loaded: anonymous tokens are then never issued (an allow-all ACL would grant them everything).</summary>
     public bool HasAcl => !_acl.Current.IsAllowAll;
 

@@ -92,6 +92,32 @@ public sealed class TokenProtectionTests : IAsyncLifetime
         Assert.Empty(_edge.Backend.Received);
     }
 
+    [Fact]
+    public async Task BearerRequest_UserRemovedFromHtpasswd_TokenRefusedBeforeItExpires()
+    {
+        var token = await TokenAsync("repository:alice/app:pull");
+        using (var before = await _edge.SendAsync(HttpMethod.Get, "/v2/alice/app/tags/list", Bearer(token)))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await File.WriteAllTextAsync(_edge.HtpasswdPath, $"bob:{BCrypt.Net.BCrypt.HashPassword("bob-password", 4)}\n");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            using var after = await _edge.SendAsync(HttpMethod.Get, "/v2/alice/app/tags/list", Bearer(token));
+            if (after.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                Assert.EndsWith(",error=\"invalid_token\"", Assert.Single(after.Headers.GetValues("WWW-Authenticate")), StringComparison.Ordinal);
+                break;
+            }
+
+            Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+            Assert.True(DateTime.UtcNow < deadline, "the removed user's token still works");
+            await Task.Delay(100);
+        }
+    }
+
     [Theory]
     [InlineData("expired")]
     [InlineData("issuer")]
