@@ -20,7 +20,7 @@ public sealed class EdgeTokenModeFixture : IAsyncLifetime
           - match: {account: "", name: "public/*"}
             actions: [pull]
             comment: anonymous pulls of public images
-          - match: {account: alice, name: "public/*"}
+          - match: {account: publisher, name: "public/*"}
             actions: ["*"]
           - match: {account: "robot$*"}
             actions: ["*"]
@@ -31,7 +31,8 @@ public sealed class EdgeTokenModeFixture : IAsyncLifetime
             actions: ["*"]
         """;
 
-    public static readonly string[] Users = ["alice", "reader", "revoked", "limited"];
+    /// <summary>The users; each test has its own, so one test's requests never spend another's rate budget.</summary>
+    public static readonly string[] Users = ["alice", "reader", "revoked", "limited", "builder", "publisher"];
 
     public TempDirectory Temp { get; } = TempDirectory.Create();
 

@@ -34,18 +34,57 @@ public sealed class EdgeTokenModeTests(EdgeTokenModeFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task DockerCli_TokenMode_LoginPushPull_ThroughTheOAuthFlowWithRefreshTokens()
+    {
+        using var temp = TempDirectory.Create();
+        await using var engine = await DockerEngine.StartAsync(temp);
+        var oci = await TestImages.CreateOciLayoutAsync(temp.Combine("oci"), "v1", 1024 * 1024, 8192);
+        var pushRef = $"{fixture.A.HostPort}/builder/docker:v1";
+        var pullRef = $"{fixture.B.HostPort}/builder/docker:v1";
+        var archive = temp.Combine("image.tar");
+        (await Skopeo.Create(temp).CopyAsync(oci.Reference, $"docker-archive:{archive}:{pushRef}")).EnsureSuccess();
+        (await engine.RunCliAsync("load", "-i", archive)).EnsureSuccess();
+        var refreshGrantsBefore = await DirectAuth.Metrics.SumAsync(fixture.Cluster.Nodes, "gateway_token_requests_total", "grant=\"refresh_token\"", "outcome=\"issued\"");
+
+        var badLogin = await engine.LoginAsync(fixture.A.HostPort, "builder", "wrong");
+        (await engine.LoginAsync(fixture.A.HostPort, "builder", EdgeTokenModeFixture.PasswordOf("builder"))).EnsureSuccess();
+        var push = (await engine.RunCliAsync("push", pushRef)).EnsureSuccess();
+        (await engine.RunCliAsync("rmi", pushRef)).EnsureSuccess();
+        (await engine.LoginAsync(fixture.B.HostPort, "builder", EdgeTokenModeFixture.PasswordOf("builder"))).EnsureSuccess();
+        var pull = (await engine.RunCliAsync("pull", pullRef)).EnsureSuccess();
+        (await engine.RunCliAsync("tag", pullRef, $"{fixture.A.HostPort}/reader/docker:v1")).EnsureSuccess();
+        var foreign = await engine.RunCliAsync("push", $"{fixture.A.HostPort}/reader/docker:v1");
+        var refreshGrantsAfter = await DirectAuth.Metrics.SumAsync(fixture.Cluster.Nodes, "gateway_token_requests_total", "grant=\"refresh_token\"", "outcome=\"issued\"");
+
+        Assert.False(badLogin.Succeeded);
+        Assert.Equal(Digest(push.Output), Digest(pull.Output));
+        Assert.False(foreign.Succeeded);
+        Assert.Contains("denied", foreign.Output, StringComparison.OrdinalIgnoreCase);
+
+        // docker login keeps the refresh token (its "identity token"), not the password: push and pull used the refresh grant.
+        Assert.True(refreshGrantsAfter > refreshGrantsBefore, $"refresh grants {refreshGrantsBefore} → {refreshGrantsAfter}");
+        var config = await File.ReadAllTextAsync(Path.Combine(engine.ConfigDirectory, "config.json"));
+        Assert.Contains("identitytoken", config, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("builder:" + EdgeTokenModeFixture.PasswordOf("builder"))), config, StringComparison.Ordinal);
+
+        static string Digest(string output) => System.Text.RegularExpressions.Regex.Match(output, @"[Dd]igest: (sha256:[0-9a-f]{64})").Groups[1].Value is { Length: > 0 } digest
+            ? digest
+            : throw new Xunit.Sdk.XunitException("no digest in: " + output);
+    }
+
+    [Fact]
     public async Task Skopeo_TokenMode_AnonymousPullsPublicImages_NotPrivateOnesNorPushes()
     {
         using var temp = TempDirectory.Create();
         var image = await TestImages.CreateOciLayoutAsync(temp.Combine("src"), "v1", 4096);
         var skopeo = Skopeo.Create(temp);
-        var alice = new SkopeoAccess("alice", EdgeTokenModeFixture.PasswordOf("alice"), fixture.Pki.CertDirectory);
+        var publisher = new SkopeoAccess("publisher", EdgeTokenModeFixture.PasswordOf("publisher"), fixture.Pki.CertDirectory);
         var anonymous = new SkopeoAccess(CertDirectory: fixture.Pki.CertDirectory, Anonymous: true);
-        (await skopeo.CopyAsync(image.Reference, $"docker://{fixture.A.HostPort}/public/base:v1", alice, "--preserve-digests")).EnsureSuccess();
-        (await skopeo.CopyAsync(image.Reference, $"docker://{fixture.A.HostPort}/alice/private:v1", alice, "--preserve-digests")).EnsureSuccess();
+        (await skopeo.CopyAsync(image.Reference, $"docker://{fixture.A.HostPort}/public/base:v1", publisher, "--preserve-digests")).EnsureSuccess();
+        (await skopeo.CopyAsync(image.Reference, $"docker://{fixture.A.HostPort}/publisher/private:v1", publisher, "--preserve-digests")).EnsureSuccess();
 
         var pulled = await skopeo.CopyAsync($"docker://{fixture.B.HostPort}/public/base:v1", $"oci:{temp.Combine("public")}:v1", anonymous, "--dest-oci-accept-uncompressed-layers");
-        var privatePull = await skopeo.CopyAsync($"docker://{fixture.B.HostPort}/alice/private:v1", $"oci:{temp.Combine("private")}:v1", anonymous, "--dest-oci-accept-uncompressed-layers");
+        var privatePull = await skopeo.CopyAsync($"docker://{fixture.B.HostPort}/publisher/private:v1", $"oci:{temp.Combine("private")}:v1", anonymous, "--dest-oci-accept-uncompressed-layers");
         var push = await skopeo.CopyAsync(image.Reference, $"docker://{fixture.A.HostPort}/public/base:v2", anonymous, "--preserve-digests");
 
         pulled.EnsureSuccess();
