@@ -8,6 +8,7 @@ using Gateway.Registry.Acl;
 using Gateway.Registry.Credentials;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +24,8 @@ public static partial class MachineAccountEndpoints
 {
     /// <summary>The prefix of every machine-account secret (so secret scanners can recognise a leaked one).</summary>
     public const string SecretPrefix = "rgw_";
+
+    private const int MaxBodyBytes = 64 * 1024;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
 
@@ -48,6 +51,12 @@ public static partial class MachineAccountEndpoints
             return AdminResults.BadName();
         }
 
+        // The edge lifts Kestrel's body limit for blob uploads; a request to this endpoint is a few hundred bytes.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
         MachineAccountRequest? body;
         try
         {
@@ -56,6 +65,10 @@ public static partial class MachineAccountEndpoints
         catch (JsonException ex)
         {
             return AdminResults.Error("BAD_REQUEST", $"the body is not a machine account request: {ex.Message}", StatusCodes.Status400BadRequest);
+        }
+        catch (BadHttpRequestException)
+        {
+            return AdminResults.Error("BAD_REQUEST", $"the body is larger than {MaxBodyBytes} bytes", StatusCodes.Status400BadRequest);
         }
 
         string? scopeError = null;

@@ -203,7 +203,10 @@ public sealed class LockoutAndRateLimitTests(ProtectedClusterFixture cluster) : 
         using (var badScope = await AdminJsonAsync(admin, HttpMethod.Post, "admin/machine-accounts/builder", """{"scopes":["repository:ci/*:fly"]}"""))
         using (var badJson = await AdminJsonAsync(admin, HttpMethod.Post, "admin/machine-accounts/builder", "{\"scopes\":"))
         using (var unknownField = await AdminJsonAsync(admin, HttpMethod.Post, "admin/machine-accounts/builder", """{"scopes":["repository:ci/*:pull"],"admin":true}"""))
+        using (var huge = await AdminJsonAsync(admin, HttpMethod.Post, "admin/machine-accounts/builder", "{\"description\":\"" + new string('x', 200_000) + "\"}"))
         {
+            Assert.Equal(HttpStatusCode.BadRequest, huge.StatusCode);
+            Assert.Contains("larger than", (await ErrorAsync(huge)).Message, StringComparison.Ordinal);
             Assert.Equal(("NAME_INVALID", HttpStatusCode.BadRequest), ((await ErrorAsync(badName)).Code, badName.StatusCode));
             Assert.Equal(HttpStatusCode.BadRequest, badScope.StatusCode);
             Assert.Contains("repository:ci/*:fly", (await ErrorAsync(badScope)).Message, StringComparison.Ordinal);
