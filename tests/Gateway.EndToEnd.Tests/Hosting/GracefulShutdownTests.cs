@@ -197,8 +197,9 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
                 await socket.ConnectAsync(IPAddress.Loopback, node.Port);
                 await Task.Delay(50);
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
             {
+                // A connection that raced the listener's close is reset instead of refused: the node stopped accepting either way.
                 refusedAt = sinceSigterm.Elapsed;
             }
         }
