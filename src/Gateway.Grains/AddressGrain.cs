@@ -22,7 +22,7 @@ public sealed partial class AddressGrain(
 {
     private readonly TimeProvider _time = clock.Time;
 
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly SerialStateWriter<AddressState> _writer = new(state);
 
     private LockoutRule Rule => options.Value.AddressRule;
 
@@ -40,7 +40,7 @@ public sealed partial class AddressGrain(
             LockoutMetrics.Imposed("address");
         }
 
-        await WriteAsync();
+        await _writer.WriteAsync();
         return Status(now);
     }
 
@@ -52,7 +52,7 @@ public sealed partial class AddressGrain(
     {
         LockoutPolicy.Unlock(state.State.Entry);
         Log.Unblocked(logger, this.GetPrimaryKeyString());
-        await WriteAsync();
+        await _writer.WriteAsync();
         return Status(_time.GetUtcNow());
     }
 
@@ -66,19 +66,6 @@ public sealed partial class AddressGrain(
             BlockedUntil = LockoutPolicy.IsLocked(entry, now) ? entry.LockedUntil : null,
             Blocks = entry.LockCount,
         };
-    }
-
-    private async Task WriteAsync()
-    {
-        await _writes.WaitAsync();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        finally
-        {
-            _writes.Release();
-        }
     }
 
     private static partial class Log

@@ -30,7 +30,7 @@ public sealed partial class MachineAccountGrain(
     private readonly TimeProvider _time = clock.Time;
     private readonly AddressBlockMemo _addressBlocks = new();
     private readonly RateBudget _budget = new();
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly SerialStateWriter<MachineAccountState> _writer = new(state);
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -63,7 +63,7 @@ public sealed partial class MachineAccountGrain(
         current.RevokedAt = null;
         current.LastUsedAt = null;
         current.Description = spec.Description;
-        await WriteAsync();
+        await _writer.WriteAsync();
         Log.Created(logger, Name, string.Join(' ', spec.Scopes), spec.ExpiresAt);
         return Info();
     }
@@ -83,7 +83,7 @@ public sealed partial class MachineAccountGrain(
         if (current.RevokedAt is null)
         {
             current.RevokedAt = _time.GetUtcNow();
-            await WriteAsync();
+            await _writer.WriteAsync();
             Log.Revoked(logger, Name);
         }
 
@@ -105,14 +105,7 @@ public sealed partial class MachineAccountGrain(
         var matches = CryptographicOperations.FixedTimeEquals(current.SecretHash ?? DummyHash, check.SecretHash);
         if (!matches || !IsActive(now))
         {
-            try
-            {
-                await GrainFactory.GetGrain<IAddressGrain>(address).RecordFailureAsync();
-            }
-            catch (Exception ex)
-            {
-                Log.AddressCountFailed(logger, address, ex.GetType().Name);
-            }
+            await AddressFailures.RecordAsync(GrainFactory, address, logger);
 
             return new CredentialDecision { Outcome = CredentialOutcome.Denied };
         }
@@ -121,7 +114,7 @@ public sealed partial class MachineAccountGrain(
         if (current.LastUsedAt is not { } last || now - last >= LastUsedGranularity)
         {
             current.LastUsedAt = now;
-            await WriteAsync();
+            await _writer.WriteAsync();
         }
 
         return decision;
@@ -150,14 +143,8 @@ public sealed partial class MachineAccountGrain(
     private bool IsActive(DateTimeOffset now) =>
         state.State is { SecretHash: not null, RevokedAt: null } active && now < active.ExpiresAt;
 
-    private CredentialDecision Blocked(DateTimeOffset until) => new()
-    {
-        Outcome = CredentialOutcome.Locked,
-        Reason = DenialReason.AddressBlocked,
-        LockedUntil = until,
-        Failures = lockout.Value.MaxFailuresPerAddress,
-        RetryAfter = until - _time.GetUtcNow(),
-    };
+    private CredentialDecision Blocked(DateTimeOffset until) =>
+        AddressFailures.Locked(DenialReason.AddressBlocked, until, lockout.Value.MaxFailuresPerAddress, _time.GetUtcNow());
 
     private MachineAccountInfo Info()
     {
@@ -174,19 +161,6 @@ public sealed partial class MachineAccountGrain(
         };
     }
 
-    private async Task WriteAsync()
-    {
-        await _writes.WaitAsync();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
-
     private static partial class Log
     {
         [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Machine account '{Name}' created with scopes '{Scopes}', expiring {ExpiresAt:u}")]
@@ -194,8 +168,5 @@ public sealed partial class MachineAccountGrain(
 
         [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Machine account '{Name}' revoked: its secret and every token issued to it are refused")]
         public static partial void Revoked(ILogger logger, string name);
-
-        [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Could not count a failure for address {Address}: {Reason}")]
-        public static partial void AddressCountFailed(ILogger logger, string address, string reason);
     }
 }

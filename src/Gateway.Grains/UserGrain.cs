@@ -37,7 +37,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
     private readonly ILogger<UserGrain> _logger;
     private readonly List<PendingVerification> _pending = [];
     private readonly Dictionary<Guid, CredentialDecision> _reported = [];
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly SerialStateWriter<UserLockoutState> _writer;
     private readonly AddressBlockMemo _addressBlocks = new();
     private readonly RateBudget _budget = new();
     private byte[]? _cachedFingerprint;
@@ -52,6 +52,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
         ILogger<UserGrain> logger)
     {
         _state = state;
+        _writer = new SerialStateWriter<UserLockoutState>(state);
         _lockout = lockout;
         _limits = limits;
         _time = clock.Time;
@@ -132,7 +133,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
             if (addressStatus.BlockedUntil is { } blockedUntil)
             {
                 Release(ticket, null);
-                return Locked(DenialReason.AddressBlocked, blockedUntil, _lockout.Value.MaxFailuresPerAddress, _time.GetUtcNow());
+                return AddressFailures.Locked(DenialReason.AddressBlocked, blockedUntil, _lockout.Value.MaxFailuresPerAddress, _time.GetUtcNow());
             }
 
             return new CredentialDecision { Outcome = CredentialOutcome.VerifyRequired, Ticket = ticket.Ticket };
@@ -170,7 +171,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
             Remember(report.Ticket, decision);
             if (changed)
             {
-                await WriteAsync();
+                await _writer.WriteAsync();
             }
 
             return decision;
@@ -180,16 +181,8 @@ public sealed partial class UserGrain : Grain, IUserGrain
         pending?.Completion.TrySetResult(false);
         decision = new CredentialDecision { Outcome = CredentialOutcome.Denied };
         Remember(report.Ticket, decision);
-        await WriteAsync();
-        try
-        {
-            await GrainFactory.GetGrain<IAddressGrain>(address).RecordFailureAsync();
-        }
-        catch (Exception ex)
-        {
-            Log.AddressCountFailed(_logger, address, ex.GetType().Name);
-        }
-
+        await _writer.WriteAsync();
+        await AddressFailures.RecordAsync(GrainFactory, address, _logger);
         return decision;
     }
 
@@ -214,7 +207,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
             Log.Unlocked(_logger, User, key);
         }
 
-        await WriteAsync();
+        await _writer.WriteAsync();
         return Status(_time.GetUtcNow());
     }
 
@@ -247,13 +240,13 @@ public sealed partial class UserGrain : Grain, IUserGrain
         var now = _time.GetUtcNow();
         _state.State.TokensRevokedAt = now;
         Log.TokensRevoked(_logger, User, now);
-        await WriteAsync();
+        await _writer.WriteAsync();
         return Status(now);
     }
 
     private async Task<CredentialDecision?> AddressBlockAsync(string address, DateTimeOffset now) =>
         await _addressBlocks.BlockedUntilAsync(GrainFactory, address, now) is { } blockedUntil
-            ? Locked(DenialReason.AddressBlocked, blockedUntil, _lockout.Value.MaxFailuresPerAddress, _time.GetUtcNow())
+            ? AddressFailures.Locked(DenialReason.AddressBlocked, blockedUntil, _lockout.Value.MaxFailuresPerAddress, _time.GetUtcNow())
             : null;
 
     private CredentialDecision? Refusal(string address, DateTimeOffset now)
@@ -261,25 +254,16 @@ public sealed partial class UserGrain : Grain, IUserGrain
         var options = _lockout.Value;
         if (_state.State.Pairs.TryGetValue(address, out var pair) && LockoutPolicy.IsLocked(pair, now))
         {
-            return Locked(DenialReason.PairLocked, pair.LockedUntil!.Value, options.MaxFailures, now);
+            return AddressFailures.Locked(DenialReason.PairLocked, pair.LockedUntil!.Value, options.MaxFailures, now);
         }
 
         if (LockoutPolicy.IsLocked(_state.State.User, now) && !IsKnownGood(address))
         {
-            return Locked(DenialReason.UserLocked, _state.State.User.LockedUntil!.Value, options.MaxFailuresPerUser, now);
+            return AddressFailures.Locked(DenialReason.UserLocked, _state.State.User.LockedUntil!.Value, options.MaxFailuresPerUser, now);
         }
 
         return null;
     }
-
-    private static CredentialDecision Locked(DenialReason reason, DateTimeOffset until, int failures, DateTimeOffset now) => new()
-    {
-        Outcome = CredentialOutcome.Locked,
-        Reason = reason,
-        LockedUntil = until,
-        Failures = failures,
-        RetryAfter = until - now,
-    };
 
     private bool IsKnownGood(string address) =>
         _state.State.Successes.TryGetValue(address, out var success) && _state.State.FailuresBeganAt is { } began && success < began;
@@ -451,19 +435,6 @@ public sealed partial class UserGrain : Grain, IUserGrain
         };
     }
 
-    private async Task WriteAsync()
-    {
-        await _writes.WaitAsync();
-        try
-        {
-            await _state.WriteStateAsync();
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
-
     private sealed class PendingVerification(Guid ticket, byte[] fingerprint, string address, DateTimeOffset deadline)
     {
         public Guid Ticket { get; } = ticket;
@@ -493,8 +464,5 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
         [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "Tokens of user '{User}' revoked by an operator: every token issued until {RevokedAt:u} is refused")]
         public static partial void TokensRevoked(ILogger logger, string user, DateTimeOffset revokedAt);
-
-        [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Could not count a failure for address {Address}: {Reason}")]
-        public static partial void AddressCountFailed(ILogger logger, string address, string reason);
     }
 }

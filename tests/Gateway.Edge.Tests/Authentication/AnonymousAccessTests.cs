@@ -1,9 +1,7 @@
 using System.Net;
-using System.Text.Json;
 using Gateway.Contracts;
 using Gateway.Edge.Tests.Support;
 using Gateway.Edge.Tests.TokenServer;
-using Gateway.Registry.Tokens;
 
 namespace Gateway.Edge.Tests.Authentication;
 
@@ -93,14 +91,10 @@ public sealed class AnonymousAccessTests : IAsyncLifetime
     [Fact]
     public async Task TokenEndpoint_NoCredentials_AnonymousTokenWithTheAnonymousGrantAndNoRefreshToken()
     {
-        using var response = await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}&offline_token=true&scope=repository:public/alpine:pull,push&scope=repository:private/app:pull");
+        using var json = await TokenTestClient.GetAsync(_edge, "offline_token=true&scope=repository:public/alpine:pull,push&scope=repository:private/app:pull", auth: null);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.False(json.RootElement.TryGetProperty("refresh_token", out _));
-        using var key = TokenSigningKey.Load(Path.Combine(_edge.Folder, "token.key"), null).Key!;
-        var claims = new RegistryTokenValidator(key, new RegistryTokenOptions { Issuer = TokenEndpointTests.Issuer, Service = TokenEndpointTests.Service }, TimeProvider.System)
-            .Validate(json.RootElement.GetProperty("token").GetString()).Claims!;
+        var claims = TokenTestClient.Claims(_edge, json.RootElement.GetProperty("token").GetString());
         Assert.Equal(string.Empty, claims.Subject);
         Assert.Equal("repository:public/alpine:pull", claims.Access.ToScopeString());
         Assert.Equal(":anonymous:127.0.0.1", Assert.Single(_edge.Cache.Admissions).Subject);

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using Gateway.Edge.Tests.Support;
+using static Gateway.Edge.Tests.Support.TokenTestClient;
 using Gateway.Edge.Tests.TokenServer;
-using Gateway.Registry.Tokens;
 
 namespace Gateway.Edge.Tests.Authentication;
 
@@ -67,15 +66,9 @@ public sealed class MachineAccountTests : IAsyncLifetime
     [Fact]
     public async Task TokenEndpoint_MachineAccount_GrantIsWithinItsScopes()
     {
-        using var response = await _edge.SendAsync(HttpMethod.Get,
-            $"/token?service={TokenEndpointTests.Service}&scope=repository:ci/app:pull,push&scope=repository:base/alpine:pull,push&scope=repository:other/x:pull",
-            Robot);
+        using var json = await GetAsync(_edge, "scope=repository:ci/app:pull,push&scope=repository:base/alpine:pull,push&scope=repository:other/x:pull", Robot);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        using var key = TokenSigningKey.Load(Path.Combine(_edge.Folder, "token.key"), null).Key!;
-        var claims = new RegistryTokenValidator(key, new RegistryTokenOptions { Issuer = TokenEndpointTests.Issuer, Service = TokenEndpointTests.Service }, TimeProvider.System)
-            .Validate(json.RootElement.GetProperty("token").GetString()).Claims!;
+        var claims = Claims(_edge, json.RootElement.GetProperty("token").GetString());
         Assert.Equal("robot$ci", claims.Subject);
         Assert.Equal("repository:ci/app:pull,push repository:base/alpine:pull", claims.Access.ToScopeString());
     }
@@ -83,25 +76,13 @@ public sealed class MachineAccountTests : IAsyncLifetime
     [Fact]
     public async Task TokenEndpoint_MachineAccountRefreshToken_RefusedOnceTheAccountIsGone()
     {
-        using var login = await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}&offline_token=true", Robot);
-        using var loginJson = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
-        var refresh = loginJson.RootElement.GetProperty("refresh_token").GetString()!;
+        var refresh = await RefreshTokenAsync(_edge, Robot);
 
-        using var before = await RefreshAsync(refresh);
+        using var before = await RefreshAsync(_edge, refresh, "repository:ci/app:pull");
         _edge.Cache.RemoveMachineAccount("ci");
-        using var after = await RefreshAsync(refresh);
+        using var after = await RefreshAsync(_edge, refresh, "repository:ci/app:pull");
 
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
     }
-
-    private Task<HttpResponseMessage> RefreshAsync(string refresh) =>
-        _edge.SendAsync(HttpMethod.Post, "/token", configure: r => r.Content = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "refresh_token",
-            ["refresh_token"] = refresh,
-            ["service"] = TokenEndpointTests.Service,
-            ["client_id"] = "test",
-            ["scope"] = "repository:ci/app:pull",
-        }));
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using Gateway.Edge.Tests.Support;
+using static Gateway.Edge.Tests.Support.TokenTestClient;
 
 namespace Gateway.Edge.Tests.TokenServer;
 
@@ -35,7 +35,7 @@ public sealed class TokenModeTests : IAsyncLifetime
     [Fact]
     public async Task ValidToken_IsForwardedWithTheToken_InsufficientScopeIs401()
     {
-        var token = await TokenAsync("repository:alice/app:pull,push repository:shared/base:pull,push");
+        var token = await TokenAsync(_edge, "repository:alice/app:pull,push repository:shared/base:pull,push");
 
         using var push = await _edge.SendAsync(HttpMethod.Put, "/v2/alice/app/manifests/v1", new AuthenticationHeaderValue("Bearer", token));
         using var ping = await _edge.SendAsync(HttpMethod.Get, "/v2/", new AuthenticationHeaderValue("Bearer", token));
@@ -64,20 +64,12 @@ public sealed class TokenModeTests : IAsyncLifetime
     [Fact]
     public async Task TamperedSignature_InvalidToken()
     {
-        var token = await TokenAsync("repository:alice/app:pull");
+        var token = await TokenAsync(_edge, "repository:alice/app:pull");
         var tampered = token[..^4] + (token[^4] == 'A' ? "B" : "A") + token[^3..];
 
         using var response = await _edge.SendAsync(HttpMethod.Get, "/v2/alice/app/tags/list", new AuthenticationHeaderValue("Bearer", tampered));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Empty(_edge.Backend.Received);
-    }
-
-    private async Task<string> TokenAsync(string scope)
-    {
-        using var response = await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}&scope={Uri.EscapeDataString(scope)}", EdgeTestHost.Basic(EdgeTestHost.User, EdgeTestHost.Password));
-        response.EnsureSuccessStatusCode();
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("token").GetString()!;
     }
 }

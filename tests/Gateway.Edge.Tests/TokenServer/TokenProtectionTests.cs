@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using Gateway.Contracts;
 using Gateway.Edge.Tests.Support;
+using static Gateway.Edge.Tests.Support.TokenTestClient;
 using Gateway.Registry.Tokens;
 
 namespace Gateway.Edge.Tests.TokenServer;
@@ -26,7 +26,7 @@ public sealed class TokenProtectionTests : IAsyncLifetime
     [Fact]
     public async Task BearerRequest_AdmittedByTheSubjectsGrain_WithKindAddressAndIssueTime()
     {
-        var token = await TokenAsync("repository:alice/app:pull");
+        var token = await TokenAsync(_edge, "repository:alice/app:pull");
 
         using var response = await _edge.SendAsync(HttpMethod.Get, "/v2/alice/app/manifests/v1", Bearer(token));
 
@@ -36,13 +36,13 @@ public sealed class TokenProtectionTests : IAsyncLifetime
         Assert.Equal(RequestKind.ManifestGet, admission.Kind);
         Assert.Equal("127.0.0.1", admission.ClientAddress);
         Assert.False(admission.IsGrant);
-        Assert.Equal(Claims(token).IssuedAt, admission.TokenIssuedAt);
+        Assert.Equal(Claims(_edge, token).IssuedAt, admission.TokenIssuedAt);
     }
 
     [Fact]
     public async Task BearerRequest_RevokedToken_401InvalidTokenNotForwarded()
     {
-        var token = await TokenAsync("repository:alice/app:pull");
+        var token = await TokenAsync(_edge, "repository:alice/app:pull");
         _edge.Cache.AdmissionAnswer = (_, _) => new CredentialDecision { Outcome = CredentialOutcome.Denied, Reason = DenialReason.TokenRevoked };
 
         using var response = await _edge.SendAsync(HttpMethod.Get, "/v2/alice/app/tags/list", Bearer(token));
@@ -56,7 +56,7 @@ public sealed class TokenProtectionTests : IAsyncLifetime
     [Fact]
     public async Task BearerRequest_PullLimitReached_429WithRetryAfterAndBudgetHeaders()
     {
-        var token = await TokenAsync("repository:alice/app:pull");
+        var token = await TokenAsync(_edge, "repository:alice/app:pull");
         _edge.Cache.AdmissionAnswer = (_, _) => new CredentialDecision
         {
             Outcome = CredentialOutcome.RateLimited,
@@ -81,7 +81,7 @@ public sealed class TokenProtectionTests : IAsyncLifetime
     [Fact]
     public async Task BearerRequest_ClusterCannotDecide_503Unavailable()
     {
-        var token = await TokenAsync("repository:alice/app:pull");
+        var token = await TokenAsync(_edge, "repository:alice/app:pull");
         _edge.Cache.AdmissionAnswer = (_, _) => throw new TimeoutException("simulated silo failure");
 
         using var response = await _edge.SendAsync(HttpMethod.Get, "/v2/alice/app/tags/list", Bearer(token));
@@ -95,7 +95,7 @@ public sealed class TokenProtectionTests : IAsyncLifetime
     [Fact]
     public async Task BearerRequest_UserRemovedFromHtpasswd_TokenRefusedBeforeItExpires()
     {
-        var token = await TokenAsync("repository:alice/app:pull");
+        var token = await TokenAsync(_edge, "repository:alice/app:pull");
         using (var before = await _edge.SendAsync(HttpMethod.Get, "/v2/alice/app/tags/list", Bearer(token)))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
@@ -153,9 +153,9 @@ public sealed class TokenProtectionTests : IAsyncLifetime
     [Fact]
     public async Task RefreshGrant_AdmittedAsAGrantWithTheRefreshTokensIssueTime()
     {
-        var refresh = await RefreshTokenAsync();
+        var refresh = await RefreshTokenAsync(_edge);
 
-        using var response = await RefreshAsync(refresh);
+        using var response = await RefreshAsync(_edge, refresh);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var (subject, admission) = Assert.Single(_edge.Cache.Admissions);
@@ -167,14 +167,14 @@ public sealed class TokenProtectionTests : IAsyncLifetime
     [Fact]
     public async Task RefreshGrant_Revoked_401_Locked_429_Undecidable_503()
     {
-        var refresh = await RefreshTokenAsync();
+        var refresh = await RefreshTokenAsync(_edge);
 
         _edge.Cache.AdmissionAnswer = (_, _) => new CredentialDecision { Outcome = CredentialOutcome.Denied, Reason = DenialReason.TokenRevoked };
-        using var revoked = await RefreshAsync(refresh);
+        using var revoked = await RefreshAsync(_edge, refresh);
         _edge.Cache.AdmissionAnswer = (_, _) => new CredentialDecision { Outcome = CredentialOutcome.Locked, Reason = DenialReason.PairLocked, Failures = 5, LockedUntil = DateTimeOffset.UtcNow.AddMinutes(15), RetryAfter = TimeSpan.FromMinutes(15) };
-        using var locked = await RefreshAsync(refresh);
+        using var locked = await RefreshAsync(_edge, refresh);
         _edge.Cache.AdmissionAnswer = (_, _) => throw new TimeoutException("simulated silo failure");
-        using var unavailable = await RefreshAsync(refresh);
+        using var unavailable = await RefreshAsync(_edge, refresh);
 
         Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
         Assert.Equal("UNAUTHORIZED", await ErrorCodeAsync(revoked));
@@ -231,8 +231,8 @@ public sealed class TokenProtectionTests : IAsyncLifetime
         });
         listener.Start();
 
-        var refresh = await RefreshTokenAsync();
-        using (await RefreshAsync(refresh))
+        var refresh = await RefreshTokenAsync(_edge);
+        using (await RefreshAsync(_edge, refresh))
         using (await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}", EdgeTestHost.Basic(EdgeTestHost.User, "wrong")))
         using (await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}"))
         {
@@ -244,45 +244,4 @@ public sealed class TokenProtectionTests : IAsyncLifetime
     }
 
     private static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
-
-    private static Gateway.Registry.Access.AccessScope Scope(string text) =>
-        Gateway.Registry.Access.AccessScope.TryParse(text, out var scope) ? scope : throw new ArgumentException(text);
-
-    private TokenClaims Claims(string token)
-    {
-        using var key = TokenSigningKey.Load(Path.Combine(_edge.Folder, "token.key"), null).Key!;
-        var options = new RegistryTokenOptions { Issuer = TokenEndpointTests.Issuer, Service = TokenEndpointTests.Service };
-        return new RegistryTokenValidator(key, options, TimeProvider.System).Validate(token).Claims!;
-    }
-
-    private async Task<string> TokenAsync(string scope)
-    {
-        using var response = await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}&scope={Uri.EscapeDataString(scope)}", EdgeTestHost.Basic(EdgeTestHost.User, EdgeTestHost.Password));
-        response.EnsureSuccessStatusCode();
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("token").GetString()!;
-    }
-
-    private async Task<string> RefreshTokenAsync()
-    {
-        using var response = await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}&offline_token=true", EdgeTestHost.Basic(EdgeTestHost.User, EdgeTestHost.Password));
-        response.EnsureSuccessStatusCode();
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("refresh_token").GetString()!;
-    }
-
-    private Task<HttpResponseMessage> RefreshAsync(string refresh) =>
-        _edge.SendAsync(HttpMethod.Post, "/token", configure: r => r.Content = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "refresh_token",
-            ["refresh_token"] = refresh,
-            ["service"] = TokenEndpointTests.Service,
-            ["client_id"] = "test",
-        }));
-
-    private static async Task<string> ErrorCodeAsync(HttpResponseMessage response)
-    {
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("errors")[0].GetProperty("code").GetString()!;
-    }
 }

@@ -1,0 +1,37 @@
+using Gateway.Contracts;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Grains;
+
+/// <summary>Counts a failed verification against the client address's grain (password spraying across user names).</summary>
+internal static partial class AddressFailures
+{
+    /// <summary>
+    /// Records one failure. The caller's own decision is already taken and written, so a failure to count is logged,
+    /// not thrown: the request is refused either way.
+    /// </summary>
+    public static async Task RecordAsync(IGrainFactory grains, string address, ILogger logger)
+    {
+        try
+        {
+            await grains.GetGrain<IAddressGrain>(address).RecordFailureAsync();
+        }
+        catch (Exception ex)
+        {
+            CountFailed(logger, address, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>A lock or block as a decision: the reason, its end, the failures that caused it, when to retry.</summary>
+    public static CredentialDecision Locked(DenialReason reason, DateTimeOffset until, int failures, DateTimeOffset now) => new()
+    {
+        Outcome = CredentialOutcome.Locked,
+        Reason = reason,
+        LockedUntil = until,
+        Failures = failures,
+        RetryAfter = until - now,
+    };
+
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Could not count a failure for address {Address}: {Reason}")]
+    private static partial void CountFailed(ILogger logger, string address, string reason);
+}
