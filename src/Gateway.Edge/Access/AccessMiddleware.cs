@@ -83,42 +83,27 @@ public sealed partial class AccessMiddleware
             return;
         }
 
-        var rawPath = RawPath(context);
-        var status = RegistryRouteParser.TryParse(rawPath, out var route);
-        if (status != RouteParseStatus.Ok)
+        if (string.IsNullOrEmpty(request.Host.Value))
         {
-            await DenyAsync(decision, activity, "bad_request", status.ToString(), RouteError(status));
+            // Go's server takes an empty Host, and the registry then builds upload URLs such as "http:///v2/…".
+            await DenyAsync(decision, activity, "bad_request", "no Host", new RegistryError(RegistryErrorCode.Unsupported, "a Host header is required", 400));
             return;
         }
 
+        var status = RegistryRequestReader.TryRead(request.Method, RawTarget(context), request.Headers.ContentType, out var read);
+        if (status != RequestReadStatus.Ok)
+        {
+            decision.Repository = RepositoryOf(context);
+            await DenyAsync(decision, activity, "bad_request", RefusalReason(status), RequestRefusals.ErrorFor(status));
+            return;
+        }
+
+        var route = read!.Route;
+        var scopes = read.Scopes;
+        decision.Request = read;
         decision.Repository = route.Repository;
         activity?.SetTag("registry.repository", route.Repository);
-
-        // The registry reads form values from url-encoded bodies too (Go's FormValue): a 'from' there would
-        // mount from a repository this gate never saw. No registry request needs such a body.
-        if (request.HasFormContentType)
-        {
-            await DenyAsync(decision, activity, "bad_request", "form body", new RegistryError(RegistryErrorCode.Unsupported, "form bodies are not accepted on the registry API", 400));
-            return;
-        }
-
-        string? mountFrom = null;
-        if (route.Kind == RegistryRouteKind.BlobUploadStart && request.Query.TryGetValue("from", out var from))
-        {
-            if (from.Count != 1 || !RepositoryName.IsValid(from[0]))
-            {
-                await DenyAsync(decision, activity, "bad_request", "invalid mount source", new RegistryError(RegistryErrorCode.NameInvalid, "invalid repository name in 'from'"));
-                return;
-            }
-
-            mountFrom = from[0];
-        }
-
-        if (!AccessRequestMapper.TryMap(request.Method, route, mountFrom, out var scopes))
-        {
-            await DenyAsync(decision, activity, "bad_request", "unsupported method", new RegistryError(RegistryErrorCode.Unsupported));
-            return;
-        }
+        activity?.SetTag("registry.route", RegistryRouteNames.Of(route.Kind));
 
         decision.Actions = ActionsOf(scopes);
         activity?.SetTag("registry.actions", scopes.Count > 0 ? scopes[0].Actions.ToArray() : []);
@@ -144,7 +129,7 @@ public sealed partial class AccessMiddleware
 
         decision.User = credentials!.UserName;
         activity?.SetTag("enduser.id", credentials.UserName);
-        var result = await _authenticator.AuthenticateAsync(credentials, client, KindOf(request.Method, route), context.RequestAborted);
+        var result = await _authenticator.AuthenticateAsync(credentials, client, KindOf(decision.Request!), context.RequestAborted);
         activity?.SetTag("gateway.auth.cache", result.Cache);
         switch (result.Status)
         {
@@ -173,11 +158,28 @@ public sealed partial class AccessMiddleware
             return;
         }
 
+        await AllowAsync(decision, activity, credentials.UserName, result.Cache == "hit" ? "cached credential" : "verified credential");
+    }
+
+    /// <summary>
+    /// The one way through the gate: the decision is counted, audited and attached to the request, then the request
+    /// is forwarded, or answered here when the registry has nothing to look up (a manifest reference that names none).
+    /// </summary>
+    private async Task AllowAsync(Decision decision, Activity? activity, string user, string reason)
+    {
+        var context = decision.Context;
+        var read = decision.Request!;
+        if (read.Answer == RegistryRequestAnswer.ManifestUnknown)
+        {
+            await DenyAsync(decision, activity, "not_found", "the reference is neither a tag nor a digest", new RegistryError(RegistryErrorCode.ManifestUnknown));
+            return;
+        }
+
         _metrics.Decision("allowed");
         activity?.SetTag("gateway.auth.outcome", "allowed");
-        _audit.AccessDecided(decision.User, client, request.Method, decision.Repository, decision.Actions, "allowed", result.Cache == "hit" ? "cached credential" : "verified credential");
+        _audit.AccessDecided(decision.User, decision.Client, context.Request.Method, decision.Route, decision.Repository, decision.Actions, decision.Requested, "allowed", reason);
         activity?.Dispose();
-        context.Features.Set(new RegistryAccessFeature(credentials.UserName, route, scopes));
+        context.Features.Set(new RegistryAccessFeature(user, read.Route, read.Scopes));
         await _next(context);
     }
 
@@ -189,7 +191,7 @@ public sealed partial class AccessMiddleware
     {
         var context = decision.Context;
         decision.User = string.Empty;
-        var admitted = await _authenticator.AdmitAnonymousAsync(decision.Client, KindOf(context.Request.Method, route));
+        var admitted = await _authenticator.AdmitAnonymousAsync(decision.Client, KindOf(decision.Request!));
         switch (admitted.Status)
         {
             case AuthenticationStatus.Authenticated:
@@ -205,12 +207,7 @@ public sealed partial class AccessMiddleware
         }
 
         WritePullHeaders(context, decision.Client, admitted.Decision?.Pulls);
-        _metrics.Decision("allowed");
-        activity?.SetTag("gateway.auth.outcome", "allowed");
-        _audit.AccessDecided(decision.User, decision.Client, context.Request.Method, decision.Repository, decision.Actions, "allowed", "anonymous");
-        activity?.Dispose();
-        context.Features.Set(new RegistryAccessFeature(string.Empty, route, scopes));
-        await _next(context);
+        await AllowAsync(decision, activity, string.Empty, "anonymous");
     }
 
     /// <summary>
@@ -251,7 +248,7 @@ public sealed partial class AccessMiddleware
         }
 
         // The subject's grain counts the request against its limits and knows whether its tokens were revoked since.
-        var admitted = await _authenticator.AdmitAsync(result.Claims.Subject, decision.Client, KindOf(context.Request.Method, route), result.Claims.IssuedAt, isGrant: false);
+        var admitted = await _authenticator.AdmitAsync(result.Claims.Subject, decision.Client, KindOf(decision.Request!), result.Claims.IssuedAt, isGrant: false);
         switch (admitted.Status)
         {
             case AuthenticationStatus.Unavailable:
@@ -268,12 +265,7 @@ public sealed partial class AccessMiddleware
         }
 
         WritePullHeaders(context, result.Claims.Subject, admitted.Decision?.Pulls);
-        _metrics.Decision("allowed");
-        activity?.SetTag("gateway.auth.outcome", "allowed");
-        _audit.AccessDecided(decision.User, decision.Client, context.Request.Method, decision.Repository, decision.Actions, "allowed", "bearer token");
-        activity?.Dispose();
-        context.Features.Set(new RegistryAccessFeature(result.Claims.Subject, route, scopes));
-        await _next(context);
+        await AllowAsync(decision, activity, result.Claims.Subject, "bearer token");
     }
 
     private Task BearerChallengeAsync(Decision decision, Activity? activity, IReadOnlyList<AccessScope> scopes, string? error, string outcome, string reason)
@@ -333,9 +325,10 @@ public sealed partial class AccessMiddleware
         return null;
     }
 
-    private static RequestKind KindOf(string method, in RegistryRoute route) => route.Kind != RegistryRouteKind.Manifest
+    /// <summary>What the request counts as for the rate limits: a manifest GET is a pull (one that names no manifest is not).</summary>
+    private static RequestKind KindOf(RegistryRequest read) => read.Route.Kind != RegistryRouteKind.Manifest || read.Answer != RegistryRequestAnswer.Forward
         ? RequestKind.Other
-        : HttpMethods.IsGet(method) ? RequestKind.ManifestGet : HttpMethods.IsHead(method) ? RequestKind.ManifestHead : RequestKind.Other;
+        : HttpMethods.IsGet(read.Method) ? RequestKind.ManifestGet : HttpMethods.IsHead(read.Method) ? RequestKind.ManifestHead : RequestKind.Other;
 
     private static string ActionsOf(IReadOnlyList<AccessScope> scopes)
     {
@@ -347,17 +340,32 @@ public sealed partial class AccessMiddleware
         return scopes.Count == 1 ? string.Join(',', scopes[0].Actions) : string.Join(' ', scopes.Select(s => s.ToString()));
     }
 
-    private static string RawPath(HttpContext context)
+    /// <summary>The request target exactly as the client sent it (path and query), which is what the proxy forwards.</summary>
+    private static string RawTarget(HttpContext context)
     {
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
-        if (string.IsNullOrEmpty(raw))
-        {
-            return context.Request.Path.Value ?? string.Empty;
-        }
-
-        var query = raw.IndexOf('?', StringComparison.Ordinal);
-        return query < 0 ? raw : raw[..query];
+        return string.IsNullOrEmpty(raw) ? (context.Request.Path.Value ?? string.Empty) + context.Request.QueryString.Value : raw;
     }
+
+    /// <summary>The repository of a refused request, for its audit event, when its path names one.</summary>
+    private static string? RepositoryOf(HttpContext context)
+    {
+        var raw = RawTarget(context);
+        var question = raw.IndexOf('?', StringComparison.Ordinal);
+        RegistryRouteParser.TryParse(question < 0 ? raw : raw[..question], out var route);
+        return route.Repository;
+    }
+
+    private static string RefusalReason(RequestReadStatus status) => status switch
+    {
+        RequestReadStatus.FormBody => "form body refused (the registry would read form values from it)",
+        RequestReadStatus.ContentTypeRepeated => "more than one Content-Type",
+        RequestReadStatus.QueryInvalid => "query not plain",
+        RequestReadStatus.ParameterRepeated => "registry query parameter repeated",
+        RequestReadStatus.MountSourceInvalid => "invalid mount source",
+        RequestReadStatus.MethodUnsupported => "unsupported method",
+        _ => status.ToString(),
+    };
 
     private static string ClientAddress(HttpContext context)
     {
@@ -369,15 +377,6 @@ public sealed partial class AccessMiddleware
 
         return (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
     }
-
-    private static RegistryError RouteError(RouteParseStatus status) => status switch
-    {
-        RouteParseStatus.NameInvalid => new RegistryError(RegistryErrorCode.NameInvalid),
-        RouteParseStatus.ReferenceInvalid => new RegistryError(RegistryErrorCode.TagInvalid, "invalid tag or digest in the manifest reference"),
-        RouteParseStatus.DigestInvalid => new RegistryError(RegistryErrorCode.DigestInvalid, "invalid digest"),
-        RouteParseStatus.PathInvalid => new RegistryError(RegistryErrorCode.NameInvalid, "invalid request path: encoded characters, empty or dot segments are not allowed"),
-        _ => new RegistryError(RegistryErrorCode.Unsupported, "unknown registry API endpoint", 404),
-    };
 
     private static void WritePullHeaders(HttpContext context, string user, PullBudget? pulls)
     {
@@ -429,7 +428,7 @@ public sealed partial class AccessMiddleware
         _metrics.Decision(outcome);
         activity?.SetTag("gateway.auth.outcome", outcome);
         activity?.SetStatus(ActivityStatusCode.Ok);
-        _audit.AccessDecided(decision.User, decision.Client, request.Method, decision.Repository, decision.Actions, outcome, reason);
+        _audit.AccessDecided(decision.User, decision.Client, request.Method, decision.Route, decision.Repository, decision.Actions, decision.Requested, outcome, reason);
         Log.Denied(_logger, request.Method, request.Path, outcome, error.Status);
         return RegistryResponses.WriteErrorAsync(decision.Context, error);
     }
@@ -446,6 +445,13 @@ public sealed partial class AccessMiddleware
         public string? Repository { get; set; }
 
         public string Actions { get; set; } = string.Empty;
+
+        /// <summary>What the gate read of the request, once it read one.</summary>
+        public RegistryRequest? Request { get; set; }
+
+        public string Route => Request is null ? "-" : RegistryRouteNames.Of(Request.Route.Kind);
+
+        public string Requested => Request?.ScopeText ?? string.Empty;
     }
 
     private static partial class Log

@@ -1,4 +1,6 @@
+using Gateway.Edge.Access;
 using Gateway.Edge.Responses;
+using Gateway.Registry.Access;
 using Gateway.Edge.Telemetry;
 using Gateway.Registry.Errors;
 using Microsoft.AspNetCore.Http;
@@ -9,7 +11,9 @@ namespace Gateway.Edge.Backend;
 
 /// <summary>
 /// Turns a failure to reach the registry into the registry's own error format (503 <c>UNAVAILABLE</c> with
-/// <c>Retry-After</c>) instead of YARP's empty 502, when nothing has been sent to the client yet.
+/// <c>Retry-After</c>) instead of YARP's empty 502, when nothing has been sent to the client yet. A request body the
+/// client garbled (a bad chunk size, a body cut short) is the client's fault: 400 in the registry's format, not a
+/// backend error and no invitation to retry.
 /// </summary>
 public sealed partial class BackendErrorMiddleware(RequestDelegate next, EdgeMetrics metrics, ILogger<BackendErrorMiddleware> logger)
 {
@@ -23,6 +27,18 @@ public sealed partial class BackendErrorMiddleware(RequestDelegate next, EdgeMet
             return;
         }
 
+        if (error.Error == ForwarderError.RequestBodyClient)
+        {
+            Log.BodyMalformed(logger, context.Request.Method, context.Request.Path, error.Exception?.Message ?? "none");
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await RegistryResponses.WriteErrorAsync(context, MalformedBody(context.Features.Get<RegistryAccessFeature>()?.Route.Kind));
+            }
+
+            return;
+        }
+
         metrics.BackendError(error.Error.ToString());
         Log.BackendFailed(logger, error.Error, context.Request.Method, context.Request.Path, error.Exception?.Message ?? "none");
         if (!context.Response.HasStarted)
@@ -33,8 +49,22 @@ public sealed partial class BackendErrorMiddleware(RequestDelegate next, EdgeMet
         }
     }
 
+    private static RegistryError MalformedBody(RegistryRouteKind? route)
+    {
+        const string Message = "the request body is malformed (a bad chunk size or a body cut short); nothing was stored";
+        return route switch
+        {
+            RegistryRouteKind.Manifest => new RegistryError(RegistryErrorCode.ManifestInvalid, Message),
+            RegistryRouteKind.BlobUploadStart or RegistryRouteKind.BlobUpload => new RegistryError(RegistryErrorCode.BlobUploadInvalid, Message),
+            _ => new RegistryError(RegistryErrorCode.Unsupported, Message, 400),
+        };
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1302, Level = LogLevel.Debug, Message = "Malformed request body for {Method} {Path}: {Reason}")]
+        public static partial void BodyMalformed(ILogger logger, string method, PathString path, string reason);
+
         [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Backend request failed ({Error}) for {Method} {Path}: {Reason}")]
         public static partial void BackendFailed(ILogger logger, ForwarderError error, string method, PathString path, string reason);
     }

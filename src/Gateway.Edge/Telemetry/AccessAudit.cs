@@ -23,14 +23,19 @@ public sealed partial class AccessAudit(ILoggerFactory loggerFactory)
     /// <param name="user">The user name the client presented; <see langword="null"/> when none could be read.</param>
     /// <param name="client">The client address.</param>
     /// <param name="method">The HTTP method.</param>
+    /// <param name="route">The registry's name of the route (<c>manifest</c>, <c>blob-upload</c>, …), <c>-</c> when the request was not read.</param>
     /// <param name="repository">The repository; <see langword="null"/> for <c>/v2/</c> and the catalog, or when the path did not parse.</param>
     /// <param name="actions">The actions asked for, comma-separated (e.g. <c>pull,push</c>); empty when none.</param>
+    /// <param name="requested">
+    /// Every scope the request needs, in the token scope grammar (<c>repository:a/app:pull,push repository:b/base:pull</c>
+    /// for a mount), exactly as the gate authorizes it; empty when none or when the request was not read.
+    /// </param>
     /// <param name="outcome">The decision: <c>allowed</c>, <c>invalid_credentials</c>, <c>unauthenticated</c>, …</param>
     /// <param name="reason">Why, in a few words (never a credential).</param>
-    public void AccessDecided(string? user, string client, string method, string? repository, string actions, string outcome, string reason) =>
-        Log(_logger, user ?? "-", client, method, repository ?? "-", actions, outcome, reason);
+    public void AccessDecided(string? user, string client, string method, string route, string? repository, string actions, string requested, string outcome, string reason) =>
+        Log(_logger, user ?? "-", client, method, route, repository ?? "-", actions, requested.Length == 0 ? "-" : requested, outcome, reason);
 
     [LoggerMessage(EventId = AccessDecidedEventId, EventName = "AccessDecided", Level = LogLevel.Information,
-        Message = "access {Outcome}: user={User} client={Client} {Method} repository={Repository} actions={Actions} reason={Reason}")]
-    private static partial void Log(ILogger logger, string user, string client, string method, string repository, string actions, string outcome, string reason);
+        Message = "access {Outcome}: user={User} client={Client} {Method} route={Route} repository={Repository} actions={Actions} requested={Requested} reason={Reason}")]
+    private static partial void Log(ILogger logger, string user, string client, string method, string route, string repository, string actions, string requested, string outcome, string reason);
 }

@@ -83,7 +83,7 @@ public sealed partial class TokenEndpoint(
         }
 
         var body = TokenResponse.For(issued, refresh, includeScope: request.IsOAuth).ToUtf8Json();
-        audit.AccessDecided(subject, call.Client, call.Method, null, issued.Claims.Access.ToScopeString(), "token_issued", request.Grant switch
+        audit.AccessDecided(subject, call.Client, call.Method, "token", null, issued.Claims.Access.ToScopeString(), call.Actions, "token_issued", request.Grant switch
         {
             TokenGrant.RefreshToken => "refresh token",
             TokenGrant.Anonymous => "anonymous",
@@ -196,7 +196,7 @@ public sealed partial class TokenEndpoint(
 
     private Task FailAsync(Call call, string outcome, RegistryError error, string? reason = null)
     {
-        audit.AccessDecided(call.User, call.Client, call.Method, null, call.Actions, outcome, reason ?? error.Text);
+        audit.AccessDecided(call.User, call.Client, call.Method, "token", null, call.Actions, call.Actions, outcome, reason ?? error.Text);
         metrics.TokenRequest(GrantName(call.Grant), outcome);
         Log.Refused(logger, call.Method, outcome, error.Status);
         return RegistryResponses.WriteErrorAsync(call.Context, error);

@@ -23,7 +23,10 @@ public static class RegistryRouteParser
     /// The request target's path exactly as the client sent it: not percent-decoded, not normalised,
     /// without the query string.
     /// </param>
-    /// <param name="route">The route when the result is <see cref="RouteParseStatus.Ok"/>; otherwise <see langword="default"/>, whose kind is no route.</param>
+    /// <param name="route">
+    /// The route when the result is <see cref="RouteParseStatus.Ok"/>, and the manifest route with its bad reference when
+    /// it is <see cref="RouteParseStatus.ReferenceInvalid"/>; otherwise <see langword="default"/>, whose kind is no route.
+    /// </param>
     public static RouteParseStatus TryParse(string rawPath, out RegistryRoute route)
     {
         ArgumentNullException.ThrowIfNull(rawPath);
@@ -127,7 +130,9 @@ public static class RegistryRouteParser
             _ => RouteParseStatus.Ok,
         };
 
-        if (status == RouteParseStatus.Ok)
+        // A manifest route with a bad reference keeps its route: GET, HEAD and DELETE of it are authorized like any
+        // manifest request and answered 404 by the gate (see RegistryRequestReader).
+        if (status is RouteParseStatus.Ok or RouteParseStatus.ReferenceInvalid)
         {
             route = new RegistryRoute(kind, name.ToString(), reference.IsEmpty ? null : reference.ToString());
         }

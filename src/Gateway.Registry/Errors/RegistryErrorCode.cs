@@ -43,6 +43,15 @@ public sealed class RegistryErrorCode
     /// <summary>400: a malformed digest.</summary>
     public static RegistryErrorCode DigestInvalid { get; } = new("DIGEST_INVALID", "provided digest did not match uploaded content", 400);
 
+    /// <summary>400: a manifest body that cannot be read.</summary>
+    public static RegistryErrorCode ManifestInvalid { get; } = new("MANIFEST_INVALID", "manifest invalid", 400);
+
+    /// <summary>400 here (the registry serves it with 404 for an unknown upload): an upload whose body cannot be read.</summary>
+    public static RegistryErrorCode BlobUploadInvalid { get; } = new("BLOB_UPLOAD_INVALID", "blob upload invalid", 400);
+
+    /// <summary>404: no manifest by this reference.</summary>
+    public static RegistryErrorCode ManifestUnknown { get; } = new("MANIFEST_UNKNOWN", "manifest unknown", 404);
+
     /// <summary>405 (or 404 for unknown endpoints): the operation is unsupported.</summary>
     public static RegistryErrorCode Unsupported { get; } = new("UNSUPPORTED", "The operation is unsupported.", 405);
 }

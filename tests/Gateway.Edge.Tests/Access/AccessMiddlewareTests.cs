@@ -90,7 +90,6 @@ public sealed class AccessMiddlewareTests : IAsyncLifetime
     [InlineData("/v2/Library/app/manifests/latest", "NAME_INVALID")]
     [InlineData("/v2/a%2Fb/manifests/latest", "NAME_INVALID")]
     [InlineData("/v2//a/manifests/latest", "NAME_INVALID")]
-    [InlineData("/v2/a/manifests/bad:tag:x", "TAG_INVALID")]
     [InlineData("/v2/a/blobs/sha256:xyz", "DIGEST_INVALID")]
     public async Task Invoke_InvalidPath_ReturnsRegistryErrorAndForwardsNothing(string path, string code)
     {
@@ -99,6 +98,37 @@ public sealed class AccessMiddlewareTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(code, await ErrorCodeAsync(response));
         Assert.Equal("registry/2.0", Assert.Single(response.Headers.GetValues("Docker-Distribution-Api-Version")));
+        Assert.Empty(_edge.Backend.Received);
+    }
+
+    [Theory]
+    [InlineData("GET", "bad:tag:x")]
+    [InlineData("HEAD", "a:b")]
+    [InlineData("DELETE", "sha256:abc")]
+    [InlineData("GET", "-dash")]
+    public async Task Invoke_ManifestReferenceNeitherTagNorDigest_ReadOrDelete_Answers404ManifestUnknownAfterAuthentication(string method, string reference)
+    {
+        using var anonymous = await _edge.SendAsync(new HttpMethod(method), $"/v2/a/manifests/{reference}");
+        using var response = await _edge.SendAsync(new HttpMethod(method), $"/v2/a/manifests/{reference}", EdgeTestHost.Basic(EdgeTestHost.User, EdgeTestHost.Password));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        if (method != "HEAD")
+        {
+            Assert.Equal("MANIFEST_UNKNOWN", await ErrorCodeAsync(response));
+        }
+
+        Assert.Empty(_edge.Backend.Received);
+    }
+
+    [Fact]
+    public async Task Invoke_ManifestPutWithReferenceNeitherTagNorDigest_Returns400TagInvalid()
+    {
+        using var response = await _edge.SendAsync(HttpMethod.Put, "/v2/a/manifests/bad:tag:x", EdgeTestHost.Basic(EdgeTestHost.User, EdgeTestHost.Password));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("TAG_INVALID", await ErrorCodeAsync(response));
         Assert.Empty(_edge.Backend.Received);
     }
 

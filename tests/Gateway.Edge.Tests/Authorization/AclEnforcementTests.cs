@@ -100,14 +100,36 @@ public sealed class AclEnforcementTests : IAsyncLifetime
     public async Task Mount_WithoutPullOnSource_IsRefusedNotForwarded()
     {
         using var refused = await _edge.SendAsync(HttpMethod.Post, $"/v2/alice/app/blobs/uploads/?mount={Digest}&from=reader/secret", Alice);
-        using var refusedAnyCase = await _edge.SendAsync(HttpMethod.Post, $"/v2/alice/app/blobs/uploads/?mount={Digest}&FROM=reader/secret", Alice);
+        using var refusedEncoded = await _edge.SendAsync(HttpMethod.Post, $"/v2/alice/app/blobs/uploads/?mount={Digest}&fr%6Fm=reader%2Fsecret", Alice);
         using var allowed = await _edge.SendAsync(HttpMethod.Post, $"/v2/alice/app/blobs/uploads/?mount={Digest}&from=shared/base", Alice);
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Contains("reader/secret", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Forbidden, refusedAnyCase.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refusedEncoded.StatusCode);
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         Assert.Equal($"/v2/alice/app/blobs/uploads/?mount={Digest}&from=shared/base", Assert.Single(_edge.Backend.Received).RawTarget);
+    }
+
+    [Fact]
+    public async Task Mount_KeyInAnotherCase_IsAPlainUploadAsTheRegistryReadsIt()
+    {
+        // Go's form keys are case-sensitive: the registry ignores FROM, so the gate asks only for the target repository.
+        using var response = await _edge.SendAsync(HttpMethod.Post, $"/v2/alice/app/blobs/uploads/?mount={Digest}&FROM=reader/secret", Alice);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"/v2/alice/app/blobs/uploads/?mount={Digest}&FROM=reader/secret", Assert.Single(_edge.Backend.Received).RawTarget);
+    }
+
+    [Theory]
+    [InlineData("/v2/alice/app/manifests/latest?from=reader/secret")]
+    [InlineData("/v2/alice/app/tags/list?from=reader/secret")]
+    [InlineData("/v2/alice/app/blobs/uploads/?from=reader/secret")]
+    public async Task FromOnAnyRepositoryRoute_NeedsPullOnIt_AsTheRegistrysAccessCheckAsks(string target)
+    {
+        using var response = await _edge.SendAsync(HttpMethod.Get, target, Alice);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Empty(_edge.Backend.Received);
     }
 
     [Fact]

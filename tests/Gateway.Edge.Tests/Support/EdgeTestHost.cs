@@ -50,17 +50,22 @@ public sealed class EdgeTestHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>Every address the edge listens on, in the order its endpoints were configured.</summary>
+    public IReadOnlyList<Uri> Urls => _app.Urls.Select(u => new Uri(u)).ToArray();
+
     /// <param name="settings">Configuration on top of the defaults.</param>
     /// <param name="backendUrl">The backend URL to configure instead of the fake backend's.</param>
     /// <param name="users">More htpasswd users (name → password) besides <see cref="User"/>.</param>
     /// <param name="acl">ACL file text: written to <c>acl.yml</c> and configured as <c>Gateway:Auth:AclFile</c>.</param>
     /// <param name="configure">Extra changes to the configuration, given the folder the files are in.</param>
+    /// <param name="configureBuilder">Changes to the host builder (logging, Kestrel endpoints) before it is built.</param>
     public static async Task<EdgeTestHost> StartAsync(
         IDictionary<string, string?>? settings = null,
         Func<FakeBackend, string>? backendUrl = null,
         IReadOnlyDictionary<string, string>? users = null,
         string? acl = null,
-        Action<string, IDictionary<string, string?>>? configure = null)
+        Action<string, IDictionary<string, string?>>? configure = null,
+        Action<WebApplicationBuilder>? configureBuilder = null)
     {
         var directory = Directory.CreateTempSubdirectory("gw-edge-").FullName;
         var htpasswd = Path.Combine(directory, "htpasswd");
@@ -103,6 +108,7 @@ public sealed class EdgeTestHost : IAsyncDisposable
         builder.Services.AddSingleton(new FingerprintKey(RandomNumberGenerator.GetBytes(32)));
         builder.Services.AddRegistryEdge(builder.Configuration);
         builder.Services.AddSingleton<ICredentialCache>(cache);
+        configureBuilder?.Invoke(builder);
         var app = builder.Build();
         app.UseRegistryClientAddress();
         app.MapRegistryEdge();
