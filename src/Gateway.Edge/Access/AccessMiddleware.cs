@@ -93,7 +93,8 @@ public sealed partial class AccessMiddleware
         var status = RegistryRequestReader.TryRead(request.Method, RawTarget(context), request.Headers.ContentType, out var read);
         if (status != RequestReadStatus.Ok)
         {
-            decision.Repository = RepositoryOf(context);
+            decision.User = ClaimedUser(request);
+            (decision.RefusedRoute, decision.Repository) = RouteOf(context);
             await DenyAsync(decision, activity, "bad_request", RefusalReason(status), RequestRefusals.ErrorFor(status));
             return;
         }
@@ -347,13 +348,29 @@ public sealed partial class AccessMiddleware
         return string.IsNullOrEmpty(raw) ? (context.Request.Path.Value ?? string.Empty) + context.Request.QueryString.Value : raw;
     }
 
-    /// <summary>The repository of a refused request, for its audit event, when its path names one.</summary>
-    private static string? RepositoryOf(HttpContext context)
+    /// <summary>
+    /// Who a refused request says it is, for its audit event: the user name of Basic credentials (as claimed, like every
+    /// audit event's user), or the subject of a valid Bearer token in token mode; null when neither.
+    /// </summary>
+    private string? ClaimedUser(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (_tokens is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var result = _tokens.Validator.Validate(header[7..].Trim());
+            return result.IsValid ? result.Claims.Subject : null;
+        }
+
+        return BasicCredentialParser.TryParse(request.Headers.Authorization, out var credentials) == CredentialParseStatus.Ok ? credentials!.UserName : null;
+    }
+
+    /// <summary>The route and repository of a refused request, for its audit event, when its path names them.</summary>
+    private static (string Route, string? Repository) RouteOf(HttpContext context)
     {
         var raw = RawTarget(context);
         var question = raw.IndexOf('?', StringComparison.Ordinal);
         RegistryRouteParser.TryParse(question < 0 ? raw : raw[..question], out var route);
-        return route.Repository;
+        return (RegistryRouteNames.Of(route.Kind), route.Repository);
     }
 
     private static string RefusalReason(RequestReadStatus status) => status switch
@@ -449,7 +466,10 @@ public sealed partial class AccessMiddleware
         /// <summary>What the gate read of the request, once it read one.</summary>
         public RegistryRequest? Request { get; set; }
 
-        public string Route => Request is null ? "-" : RegistryRouteNames.Of(Request.Route.Kind);
+        /// <summary>The route of a request refused before it was read whole (its path parsed, something else did not).</summary>
+        public string RefusedRoute { get; set; } = "-";
+
+        public string Route => Request is null ? RefusedRoute : RegistryRouteNames.Of(Request.Route.Kind);
 
         public string Requested => Request?.ScopeText ?? string.Empty;
     }

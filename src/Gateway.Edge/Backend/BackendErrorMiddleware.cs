@@ -12,7 +12,7 @@ namespace Gateway.Edge.Backend;
 /// <summary>
 /// Turns a failure to reach the registry into the registry's own error format (503 <c>UNAVAILABLE</c> with
 /// <c>Retry-After</c>) instead of YARP's empty 502, when nothing has been sent to the client yet. A request body the
-/// client garbled (a bad chunk size, a body cut short) is the client's fault: 400 in the registry's format, not a
+/// client garbled (a bad chunk size, a body cut short or stalled past Kestrel's minimum data rate) is the client's fault: 400 in the registry's format, not a
 /// backend error and no invitation to retry.
 /// </summary>
 public sealed partial class BackendErrorMiddleware(RequestDelegate next, EdgeMetrics metrics, ILogger<BackendErrorMiddleware> logger)
@@ -51,7 +51,7 @@ public sealed partial class BackendErrorMiddleware(RequestDelegate next, EdgeMet
 
     private static RegistryError MalformedBody(RegistryRouteKind? route)
     {
-        const string Message = "the request body is malformed (a bad chunk size or a body cut short); nothing was stored";
+        const string Message = "the request body could not be read (a bad chunk size, or a body cut short or stalled); nothing was stored";
         return route switch
         {
             RegistryRouteKind.Manifest => new RegistryError(RegistryErrorCode.ManifestInvalid, Message),

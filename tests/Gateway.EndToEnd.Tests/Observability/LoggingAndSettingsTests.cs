@@ -69,6 +69,8 @@ public sealed class LoggingAndSettingsTests(ITestOutputHelper output)
         Assert.Equal("GET", state.GetProperty("Method").GetString());
         Assert.Equal("otel/json", state.GetProperty("Repository").GetString());
         Assert.Equal("pull", state.GetProperty("Actions").GetString());
+        Assert.Equal("tags", state.GetProperty("Route").GetString());
+        Assert.Equal("repository:otel/json:pull", state.GetProperty("Requested").GetString());
         Assert.False(string.IsNullOrEmpty(state.GetProperty("Reason").GetString()));
         Assert.Equal("Information", denied.GetProperty("LogLevel").GetString());
 
