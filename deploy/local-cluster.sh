@@ -809,6 +809,7 @@ unlock() {
 
 machine_account() {
   [ $# -ge 1 ] || usage
+  running haproxy || fail "the cluster is not running: deploy/local-cluster.sh up first"
   local name=$1; shift
   [[ "$name" =~ $machine_pattern ]] || fail "a machine account name is 1-64 of a-z 0-9 . _ - (was '$name')"
   local scopes=("$@") json="" s answer secret
