@@ -44,7 +44,9 @@ shutdown_timeout=00:01:00
 bin=${GATEWAY_BIN:-$state/bin}
 docker_dir=$state/docker
 demo_repo=demo/hello
-# The executables this script starts: a process of these naming $state/ on its command line is the cluster's.
+# Every process the script starts has $marker=$state in its environment (inherited by its children); processes of
+# these programs that name $state/ on their command line or work in it are the cluster's too (older versions).
+marker=GATEWAY_LOCAL_CLUSTER_PROCESS
 own_programs='^(haproxy|redis-server|docker-registry|dotnet|dockerd|containerd|containerd-shim|docker-init)$'
 user_pattern='^[A-Za-z0-9._@$-]{1,128}$'
 address_pattern='^[0-9A-Fa-f.:]+$'
@@ -97,10 +99,10 @@ pid_of() { # pid_of NAME: the recorded process's PID while it still runs (same P
 }
 running() { pid_of "$1" >/dev/null; }
 
-start() { # start NAME COMMAND...: own session, PID and start time recorded, log in $state/logs (the last one kept as .1)
+start() { # start NAME COMMAND...: own session, marked, PID and start time recorded, log in $state/logs (the last one kept as .1)
   local name=$1 log="$state/logs/$1.log"; shift
   [ -f "$log" ] && mv -f "$log" "$log.1"
-  setsid "$@" >"$log" 2>&1 </dev/null 9>&- &
+  setsid env "$marker=$state" "$@" >"$log" 2>&1 </dev/null 9>&- &
   local pid=$!
   echo "$pid $(proc_start "$pid")" >"$state/pids/$name.pid"
 }
@@ -126,17 +128,26 @@ stop_group() { # stop_group SECONDS NAME...: SIGTERM each one's process group, w
   done
 }
 
-strays() { # strays: "PID COMMAND" of processes this script may have started that name $state/, in no recorded session
-  local d f pid comm cmd stat recorded=" "
+strays() { # strays: "PID COMMAND" of processes of this cluster (marked, or naming $state) that are in no recorded session
+  local d f pid comm cmd cwd stat recorded=" " marked=" "
   for f in "$state"/pids/*.pid; do [ -f "$f" ] && recorded+="$(pid_of "$(basename "$f" .pid)" || true) "; done
+  # Everything start() runs, and their children, carry the marker in their environment.
+  for f in $(grep -lzx -- "$marker=$state" /proc/[0-9]*/environ 2>/dev/null || true); do
+    f=${f#/proc/}; marked+="${f%/environ} "
+  done
   for d in /proc/[0-9]*; do
     pid=${d#/proc/}
-    [ "$pid" = $$ ] && continue
-    read -r comm 2>/dev/null <"$d/comm" || continue
-    [[ "$comm" =~ $own_programs ]] || continue
-    cmd=$(tr '\0' ' ' 2>/dev/null <"$d/cmdline") || continue
-    [[ "$cmd" == *"$state/"* ]] || continue
+    [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
+    if [[ "$marked" != *" $pid "* ]]; then
+      # Unmarked (an older version of this script): one of its programs naming the state folder, or working in it.
+      read -r comm 2>/dev/null <"$d/comm" || continue
+      [[ "$comm" =~ $own_programs ]] || continue
+      cmd=$(tr '\0' ' ' 2>/dev/null <"$d/cmdline") || continue
+      cwd=$(readlink "$d/cwd" 2>/dev/null || true)
+      [[ "$cmd" == *"$state/"* || "$cwd" == "$state" || "$cwd" == "$state/"* ]] || continue
+    fi
     stat=$(cat "$d/stat" 2>/dev/null) || continue
+    cmd=$(tr '\0' ' ' 2>/dev/null <"$d/cmdline") || continue
     stat=${stat##*) }
     # shellcheck disable=SC2086
     set -- $stat   # $1 state, $3 process group, $4 session
@@ -147,16 +158,17 @@ strays() { # strays: "PID COMMAND" of processes this script may have started tha
 
 # ---- ports ----
 
-cluster_ports() { # cluster_ports: "NAME PORT" for every port the cluster listens on (with the edges recorded so far)
-  echo "haproxy $lb_port"; echo "haproxy-stats $stats_port"
-  echo "redis $redis_port"; echo "registry-0 $registry_port"; echo "registry-1 $((registry_port + 1))"
+cluster_ports() { # cluster_ports: "NAME PORT VARIABLE" for every port the cluster listens on (with the edges recorded so far)
+  echo "haproxy $lb_port GATEWAY_PORT"; echo "haproxy-stats $stats_port HAPROXY_STATS_PORT"
+  echo "redis $redis_port REDIS_PORT"
+  echo "registry-0 $registry_port REGISTRY_PORT"; echo "registry-1 $((registry_port + 1)) REGISTRY_PORT"
   local s i
   for s in 1 2; do
-    echo "silo-$s $((silo_base + s))"
-    echo "silo-$s $((orleans_silo_port + s - 1))"
-    echo "silo-$s $((orleans_gateway_port + s - 1))"
+    echo "silo-$s $((silo_base + s)) SILO_BASE_PORT"
+    echo "silo-$s $((orleans_silo_port + s - 1)) ORLEANS_SILO_PORT"
+    echo "silo-$s $((orleans_gateway_port + s - 1)) ORLEANS_GATEWAY_PORT"
   done
-  for i in $(edge_numbers); do echo "edge-$i $((edge_base + i))"; done
+  for i in $(edge_numbers); do echo "edge-$i $((edge_base + i)) EDGE_BASE_PORT"; done
 }
 
 edge_numbers() { # the edges started so far: from the rotation and from pid files, or 1..EDGES before 'up' records them
@@ -528,13 +540,13 @@ up() {
   [ -z "$leftovers" ] || fail "processes not recorded by this script use $state (stop them, or run 'deploy/local-cluster.sh down'):
 $leftovers"
   rm -f "$state"/pids/*.pid "$state/edges"
-  local name port busy="" who
-  while read -r name port; do
+  local name port variable busy="" who
+  while read -r name port variable; do
     who=$(listener "$port")
-    [ -z "$who" ] || busy+="  port $port ($name): in use by ${who}"$'\n'
-  done < <(cluster_ports; for i in $(seq 1 "$edges"); do echo "edge-$i $((edge_base + i))"; done)
+    [ -z "$who" ] || busy+="  port $port ($name, $variable): in use by ${who}"$'\n'
+  done < <(cluster_ports; for i in $(seq 1 "$edges"); do echo "edge-$i $((edge_base + i)) EDGE_BASE_PORT"; done)
   if [ -n "$busy" ]; then
-    fail "cannot start: ports the cluster needs are taken (choose others with the variables in 'deploy/local-cluster.sh' or stop those processes):
+    fail "cannot start: ports the cluster needs are taken; stop what holds them, or move the cluster with the variable named (e.g. GATEWAY_PORT=6443 deploy/local-cluster.sh up):
 $busy"
   fi
 
@@ -657,7 +669,7 @@ down() {
   rm -f "$state/edges"
   for f in "$state"/pids/*.pid; do [ -f "$f" ] && problems+="  $(basename "$f" .pid) (pid $(cut -d ' ' -f 1 "$f")) is still running"$'\n'; done
   while read -r pid rest; do [ -n "$pid" ] && problems+="  process $pid is still running: $rest"$'\n'; done < <(strays)
-  while read -r name port; do
+  while read -r name port _; do
     who=$(listener "$port")
     [ -z "$who" ] || problems+="  port $port ($name) is still in use: $who"$'\n'
   done <<<"$ports"
