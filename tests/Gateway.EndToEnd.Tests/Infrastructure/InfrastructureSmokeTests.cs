@@ -57,6 +57,8 @@ public sealed class InfrastructureSmokeTests(ITestOutputHelper output)
 
         var after = File.Exists(machineCache) ? File.GetLastWriteTimeUtc(machineCache) : (DateTime?)null;
         Assert.Equal(before, after);
+        string[] own = [Path.Combine(skopeo.Directory, "var-lib", "containers", "cache"), Path.Combine(skopeo.Directory, "data", "containers", "cache")];
+        Assert.Contains(own, dir => File.Exists(Path.Combine(dir, "blob-info-cache-v1.boltdb"))); // root, or another user
     }
 
     [Fact]

@@ -6,8 +6,9 @@ namespace Gateway.EndToEnd.Tests.Infrastructure;
 /// Runs the real skopeo (1.9.3) with a private auth file, an accept-anything policy and an empty
 /// registries.conf, all under a temp folder. containers/image also keeps a blob-info cache (it then tries
 /// cross-repository mounts of blobs it has seen before), for root in /var/lib/containers/cache, which no option of
-/// skopeo 1.9 moves: as root each command runs in a private mount namespace with an empty tmpfs there (gone when the
-/// command ends); otherwise the cache goes to XDG_DATA_HOME, a folder of this instance.
+/// skopeo 1.9 moves: as root each command runs in a private mount namespace where this instance's own folder is
+/// mounted there; otherwise the cache goes to XDG_DATA_HOME, also in this instance's folder. Either way the commands
+/// of one instance share a cache, as on a user's machine, and nothing else sees it.
 /// </summary>
 public sealed class Skopeo
 {
@@ -35,6 +36,7 @@ public sealed class Skopeo
         File.WriteAllText(Path.Combine(dir, "registries.conf"), "");
         System.IO.Directory.CreateDirectory(Path.Combine(dir, "registries.d"));
         System.IO.Directory.CreateDirectory(Path.Combine(dir, "tmp"));
+        System.IO.Directory.CreateDirectory(Path.Combine(dir, "var-lib", "containers"));
         return skopeo;
     }
 
@@ -56,6 +58,7 @@ public sealed class Skopeo
             ["CONTAINERS_REGISTRIES_CONF"] = Path.Combine(Directory, "registries.conf"),
             ["TMPDIR"] = Path.Combine(Directory, "tmp"),
             ["XDG_DATA_HOME"] = Path.Combine(Directory, "data"),
+            ["SKOPEO_VAR_LIB"] = Path.Combine(Directory, "var-lib"),
         };
 
         return Environment.IsPrivilegedProcess
@@ -64,12 +67,13 @@ public sealed class Skopeo
     }
 
     /// <summary>
-    /// In the private mount namespace: an empty tmpfs on /var/lib/containers (on /var/lib where that folder does not
-    /// exist, so it is not created on the machine), then skopeo.
+    /// In the private mount namespace: this instance's var-lib/containers on /var/lib/containers (its var-lib on
+    /// /var/lib where that folder does not exist, so it is not created on the machine), then skopeo.
     /// </summary>
     private const string PrivateCacheScript =
-        "target=/var/lib/containers; [ -d \"$target\" ] || target=/var/lib; " +
-        "mount -t tmpfs -o mode=0755,size=64m skopeo-test-cache \"$target\" && exec skopeo \"$@\"";
+        "target=/var/lib/containers; source=\"$SKOPEO_VAR_LIB/containers\"; " +
+        "[ -d \"$target\" ] || { target=/var/lib; source=\"$SKOPEO_VAR_LIB\"; }; " +
+        "mount --bind \"$source\" \"$target\" && exec skopeo \"$@\"";
 
     /// <summary>
     /// <c>skopeo copy SOURCE DESTINATION</c>; <paramref name="access"/> applies to each docker:// side
