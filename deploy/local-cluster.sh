@@ -71,10 +71,25 @@ as_root() { # as_root ARGS...: re-runs this script through sudo unless already r
   exec sudo env "${keep[@]}" bash "$0" "$@"
 }
 
-wait_for() { # wait_for SECONDS COMMAND...: true once COMMAND succeeds (polled every 0.1 s)
-  local t=$1; shift
-  for _ in $(seq 1 $((t * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  echo "timed out waiting for: $*" >&2; return 1
+wait_for() { # wait_for SECONDS COMMAND...: true once COMMAND succeeds (polled every 0.1 s, at most SECONDS)
+  local t=$1 deadline=$((SECONDS + $1)); shift
+  for _ in $(seq 1 $((t * 10))); do
+    "$@" >/dev/null 2>&1 && return 0
+    [ "$SECONDS" -lt "$deadline" ] || break
+    sleep 0.1
+  done
+  echo "timed out after $t s waiting for: $*" >&2; return 1
+}
+
+started() { # started NAME SECONDS COMMAND...: wait_for, but fails at once when the process NAME has exited
+  local name=$1 t=$2 deadline=$((SECONDS + $2)); shift 2
+  for _ in $(seq 1 $((t * 10))); do
+    "$@" >/dev/null 2>&1 && return 0
+    running "$name" || { echo "$name exited; the end of $state/logs/$name.log:" >&2; tail -n 5 "$state/logs/$name.log" >&2; return 1; }
+    [ "$SECONDS" -lt "$deadline" ] || break
+    sleep 0.1
+  done
+  echo "$name: timed out after $t s waiting for: $*; see $state/logs/$name.log" >&2; return 1
 }
 
 # ---- processes: each one started in its own session (process group), recorded as "PID STARTTIME" ----
@@ -325,13 +340,13 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.b
 TOML
   # docker-init (tini) -s: a subreaper for the shims of 'docker run' containers.
   start containerd /usr/bin/docker-init -s -- containerd --config "$docker_dir/ctrd/config.toml"
-  wait_for 30 ctr --address "$docker_dir/ctrd/containerd.sock" version || fail "containerd did not start; see $state/logs/containerd.log"
+  started containerd 30 ctr --address "$docker_dir/ctrd/containerd.sock" version || return 1
   # The libtrust key goes to the state folder, not /etc/docker/key.json (no command-line flag for it in 20.10).
   printf '{ "deprecated-key-path": "%s/key.json" }\n' "$docker_dir" >"$docker_dir/daemon.json"
   start dockerd dockerd --config-file "$docker_dir/daemon.json" --host "unix://$docker_dir/docker.sock" \
     --containerd "$docker_dir/ctrd/containerd.sock" --data-root "$docker_dir/data" --exec-root "$docker_dir/exec" \
     --pidfile "$docker_dir/docker.pid" --iptables=false --ip6tables=false --ip-masq=false --bridge=none --storage-driver=vfs
-  wait_for 60 docker_cli version || fail "dockerd did not start; see $state/logs/dockerd.log"
+  started dockerd 60 docker_cli version || return 1
 }
 
 docker_up() { # chooses and starts the engine; imports the demo image into it
@@ -347,10 +362,18 @@ docker_up() { # chooses and starts the engine; imports the demo image into it
   else
     echo private >"$state/docker-mode"
     step "Docker: no daemon answers; starting a private one for the cluster (state in $docker_dir, stopped by 'down')"
-    start_private_docker
+    if ! start_private_docker; then
+      docker_down
+      echo failed >"$state/docker-mode"
+      echo "WARNING: the cluster runs, but without Docker: the private engine did not start (above). Push with skopeo" >&2
+      echo "  (below), or start a Docker daemon (e.g. systemctl start docker) and import the demo image yourself:" >&2
+      echo "  docker import $state/demo/layer.tar 127.0.0.1:$lb_port/$demo_repo:1" >&2
+      return 0
+    fi
   fi
-  docker_cli import --message "deploy/local-cluster.sh demo image" "$state/demo/layer.tar" "127.0.0.1:$lb_port/$demo_repo:1" >/dev/null \
-    || fail "could not import the demo image into Docker (docker import $state/demo/layer.tar)"
+  if ! docker_cli import --message "deploy/local-cluster.sh demo image" "$state/demo/layer.tar" "127.0.0.1:$lb_port/$demo_repo:1" >/dev/null; then
+    echo "WARNING: could not import the demo image into Docker; try: docker import $state/demo/layer.tar 127.0.0.1:$lb_port/$demo_repo:1" >&2
+  fi
 }
 
 docker_down() {
@@ -404,8 +427,7 @@ start_edge() { # start_edge N (does not wait)
 }
 
 wait_ready() { # wait_ready NAME PORT
-  wait_for 90 curl -sf "http://127.0.0.1:$2/healthz/ready" \
-    || fail "$1 did not become ready; see $state/logs/$1.log"
+  started "$1" 90 curl -sf "http://127.0.0.1:$2/healthz/ready" || fail "$1 did not become ready"
 }
 
 write_edges_cfg() { # the backend's server list, from $state/edges
@@ -436,7 +458,7 @@ reloaded_since() { [ "$(haproxy_loads)" -gt "$1" ]; }  # reloaded_since COUNT
 start_haproxy() {
   start haproxy env GW_LB_BIND="127.0.0.1:$lb_port" GW_LB_CERT="$state/tls/haproxy.pem" GW_LB_STATS_BIND="127.0.0.1:$stats_port" \
     haproxy -W -db -f "$repo/deploy/haproxy/local.cfg" -f "$state/haproxy/edges.cfg"
-  wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$stats_port/" || fail "HAProxy did not start; see $state/logs/haproxy.log"
+  started haproxy 10 curl -sf -o /dev/null "http://127.0.0.1:$stats_port/" || fail "HAProxy did not start"
 }
 
 # ---- the cluster as a whole ----
@@ -498,16 +520,25 @@ TXT
   case "$mode" in
     private) echo "  Docker: a private engine for this cluster: export DOCKER_HOST=unix://$docker_dir/docker.sock" ;;
     system) echo "  Docker: the daemon that runs on this machine" ;;
-    none) echo "  Docker: not used (GATEWAY_DOCKER=none)" ;;
+    failed) echo "  Docker: none (the private engine did not start: see $state/logs/dockerd.log); skopeo works" ;;
+    *) echo "  Docker: not used (GATEWAY_DOCKER=none); skopeo works" ;;
   esac
-  cat <<TXT
-  demo image: 127.0.0.1:$lb_port/$demo_repo:1 in that Docker engine; $state/demo/hello.tar (oci-archive) for skopeo
-
-Push and pull:
-  eval "\$(deploy/local-cluster.sh env)"
+  if [ "$mode" = private ] || [ "$mode" = system ]; then
+    echo "  demo image: 127.0.0.1:$lb_port/$demo_repo:1 in that Docker engine; $state/demo/hello.tar (oci-archive) for skopeo"
+  else
+    echo "  demo image: $state/demo/hello.tar (oci-archive) for skopeo; $state/demo/layer.tar for 'docker import'"
+  fi
+  echo
+  echo "Push and pull:"
+  echo "  eval \"\$(deploy/local-cluster.sh env)\""
+  if [ "$mode" = private ] || [ "$mode" = system ]; then
+    cat <<TXT
   echo "\$GATEWAY_DEMO_PASSWORD" | docker login 127.0.0.1:$lb_port -u demo --password-stdin
   docker push 127.0.0.1:$lb_port/$demo_repo:1
   docker rmi 127.0.0.1:$lb_port/$demo_repo:1 && docker pull 127.0.0.1:$lb_port/$demo_repo:1
+TXT
+  fi
+  cat <<TXT
   skopeo copy --dest-cert-dir "\$GATEWAY_CERT_DIR" --dest-creds "demo:\$GATEWAY_DEMO_PASSWORD" \\
     "oci-archive:\$GATEWAY_DEMO_IMAGE" docker://127.0.0.1:$lb_port/demo/hello-oci:1
 More: deploy/local-cluster.sh status | add-edge | remove-edge | lock-status USER | unlock USER | down
@@ -539,7 +570,7 @@ up() {
   leftovers=$(strays)
   [ -z "$leftovers" ] || fail "processes not recorded by this script use $state (stop them, or run 'deploy/local-cluster.sh down'):
 $leftovers"
-  rm -f "$state"/pids/*.pid "$state/edges"
+  rm -f "$state"/pids/*.pid "$state/edges" "$state/docker-mode"
   local name port variable busy="" who
   while read -r name port variable; do
     who=$(listener "$port")
@@ -572,7 +603,7 @@ $busy"
 
   step "starting Redis and 2 registry replicas"
   start redis redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$state"
-  wait_for 10 redis-cli -p "$redis_port" ping || fail "Redis did not start; see $state/logs/redis.log"
+  started redis 10 redis-cli -p "$redis_port" ping || fail "Redis did not start"
 
   # Two replicas, one storage folder, one http.secret: an upload may go on at either.
   local r
@@ -593,7 +624,7 @@ YAML
     start "registry-$r" env -u REGISTRY_PORT docker-registry serve "$state/registry-$r.yml"
   done
   for r in 0 1; do
-    wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$((registry_port + r))/v2/" || fail "registry-$r did not start; see $state/logs/registry-$r.log"
+    started "registry-$r" 10 curl -s -o /dev/null "http://127.0.0.1:$((registry_port + r))/v2/" || fail "registry-$r did not start"
   done
 
   step "starting 2 silos (clustered through Redis)"
