@@ -56,6 +56,17 @@ scope_pattern='^[A-Za-z0-9._/*:,-]+$'
 usage() { sed -n '/^# usage:/,/^#$/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 2; }
 fail() { echo "$*" >&2; exit 1; }
 
+validate() { # the settings, before anything is done: exit code 2 naming the variable
+  local v
+  for v in GATEWAY_PORT HAPROXY_STATS_PORT EDGE_BASE_PORT SILO_BASE_PORT ORLEANS_SILO_PORT ORLEANS_GATEWAY_PORT REGISTRY_PORT REDIS_PORT; do
+    [ -z "${!v:-}" ] || { [[ "${!v}" =~ ^[1-9][0-9]{0,4}$ ]] && [ "${!v}" -le 65435 ]; } \
+      || { echo "$v must be a port number from 1 to 65435 (was '${!v}')" >&2; exit 2; }
+  done
+  [[ "$drain_delay" =~ ^[0-9]{2}:[0-5][0-9]:[0-5][0-9]$ ]] || { echo "DRAIN_DELAY must be hh:mm:ss (was '$drain_delay')" >&2; exit 2; }
+  [[ "$docker_choice" =~ ^(auto|private|none)$ ]] || { echo "GATEWAY_DOCKER must be auto, private or none (was '$docker_choice')" >&2; exit 2; }
+  [[ "$state" == /* ]] || { echo "GATEWAY_LOCAL_DIR must be an absolute path (was '$state')" >&2; exit 2; }
+}
+
 t0=$SECONDS
 step() { printf '[%3d s] %s\n' "$((SECONDS - t0))" "$*"; }
 
@@ -493,7 +504,7 @@ take_lock() { # one command at a time changes the cluster; fd 9 is closed for ev
 publish_gateway() {
   local stamp="$bin/.published"
   if [ -f "$stamp" ] && [ -f "$bin/Gateway.Host.dll" ] && [ -z "$(find "$repo/src" "$repo"/Directory.*.props \
-        -newer "$stamp" -type f -print -quit 2>/dev/null)" ]; then
+        \( -name bin -o -name obj \) -prune -o -newer "$stamp" -type f -print -quit 2>/dev/null)" ]; then
     step "the gateway in $bin is up to date"
     return 0
   fi
@@ -887,7 +898,7 @@ compose_secrets() { # the files docker-compose.cluster.yml mounts as compose sec
 }
 
 case "${1:-}" in
-  up|status|env|add-edge|remove-edge|lock-status|unlock|machine-account|down) as_root "$@" ;;
+  up|status|env|add-edge|remove-edge|lock-status|unlock|machine-account|down) validate; as_root "$@" ;;
 esac
 case "${1:-}" in
   up) shift; up "$@" ;;

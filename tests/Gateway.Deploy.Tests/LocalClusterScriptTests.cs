@@ -127,6 +127,20 @@ public sealed class LocalClusterScriptTests : IDisposable
         Assert.Equal("the cluster is not running: deploy/local-cluster.sh up first", output.Trim());
     }
 
+    [Theory]
+    [InlineData("GATEWAY_PORT", "5443x", "GATEWAY_PORT must be a port number from 1 to 65435 (was '5443x')")]
+    [InlineData("REDIS_PORT", "70000", "REDIS_PORT must be a port number from 1 to 65435 (was '70000')")]
+    [InlineData("DRAIN_DELAY", "3s", "DRAIN_DELAY must be hh:mm:ss (was '3s')")]
+    [InlineData("GATEWAY_DOCKER", "yes", "GATEWAY_DOCKER must be auto, private or none (was 'yes')")]
+    public async Task Up_BadSetting_ExitsWith2_NamingTheVariable(string variable, string value, string message)
+    {
+        var (exitCode, output) = await RunAsync("up", (variable, value));
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(message, output.Trim());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_state));
+    }
+
     [Fact]
     public async Task Unlock_NotAUserName_IsRefused()
     {
