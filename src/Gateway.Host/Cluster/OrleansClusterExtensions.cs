@@ -50,6 +50,9 @@ public static class OrleansClusterExtensions
         });
         silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
 
+        // Membership timestamps from the silo's start, not the machine's boot: see MembershipClock.
+        silo.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Membership, new MembershipClock());
+
         // Grain calls carry the W3C trace context: client and server spans (source Microsoft.Orleans.Application).
         silo.AddActivityPropagation();
         return silo;

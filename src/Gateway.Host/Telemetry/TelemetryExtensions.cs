@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Gateway.Edge.Telemetry;
 using Gateway.Host.Hosting;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
@@ -41,6 +42,10 @@ public static class TelemetryExtensions
         // Every log line written inside a request (or a grain call) carries TraceId and SpanId as a scope: the console
         // formatters print them with IncludeScopes (appsettings.json), the json formatter as fields.
         builder.Logging.Configure(logging => logging.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+
+        // appsettings.json's TimestampFormat ends in a space, which the simple formatter needs before the level; the json
+        // formatter reads the same options section, and there the space would end up inside the "Timestamp" value.
+        builder.Services.PostConfigure<JsonConsoleFormatterOptions>(json => json.TimestampFormat = json.TimestampFormat?.TrimEnd());
 
         var roleName = role.ToString().ToLowerInvariant();
         var instanceId = Guid.NewGuid().ToString(); // once per process: the same on every signal

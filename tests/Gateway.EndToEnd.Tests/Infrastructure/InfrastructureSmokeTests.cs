@@ -44,6 +44,24 @@ public sealed class InfrastructureSmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task SkopeoCopy_ToARegistry_LeavesTheMachinesBlobInfoCacheAlone()
+    {
+        const string machineCache = "/var/lib/containers/cache/blob-info-cache-v1.boltdb";
+        var before = File.Exists(machineCache) ? File.GetLastWriteTimeUtc(machineCache) : (DateTime?)null;
+        using var temp = TempDirectory.Create();
+        var image = await TestImages.CreateOciLayoutAsync(temp.Combine("oci"), "v1", 4096);
+        await using var registry = await RegistryServer.StartAsync(temp);
+        var skopeo = Skopeo.Create(temp);
+
+        (await skopeo.CopyAsync(image.Reference, $"docker://{registry.HostPort}/smoke/cache:v1", SkopeoAccess.Insecure)).EnsureSuccess();
+
+        var after = File.Exists(machineCache) ? File.GetLastWriteTimeUtc(machineCache) : (DateTime?)null;
+        Assert.Equal(before, after);
+        string[] own = [Path.Combine(skopeo.Directory, "var-lib", "containers", "cache"), Path.Combine(skopeo.Directory, "data", "containers", "cache")];
+        Assert.Contains(own, dir => File.Exists(Path.Combine(dir, "blob-info-cache-v1.boltdb"))); // root, or another user
+    }
+
+    [Fact]
     public async Task DockerCli_ImportPushRmiPullAgainstBareRegistry_Succeeds()
     {
         var watch = Stopwatch.StartNew();
@@ -75,7 +93,7 @@ public sealed class InfrastructureSmokeTests(ITestOutputHelper output)
         output.WriteLine($"engine down after {watch.Elapsed.TotalSeconds:0.0} s (dockerd exit {engine.Dockerd.ExitCode}, containerd exit {engine.Containerd.ExitCode})");
         Assert.Empty(ProcessTable.Referencing(engine.Root));
         Assert.Empty(Mounts.Under(engine.Root));
-        Assert.False(File.Exists("/etc/docker/key.json"));
+        Assert.True(File.Exists(Path.Combine(engine.Root, "key.json")), "dockerd's libtrust key belongs in the engine's own folder (daemon.json), not /etc/docker");
     }
 
     [Fact]

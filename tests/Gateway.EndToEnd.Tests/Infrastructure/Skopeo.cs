@@ -4,8 +4,11 @@ namespace Gateway.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
 /// Runs the real skopeo (1.9.3) with a private auth file, an accept-anything policy and an empty
-/// registries.conf, all under a temp folder. Side effect outside it: containers/image keeps a blob-info cache in
-/// /var/lib/containers/cache (it may then try cross-repository mounts of blobs it has seen before).
+/// registries.conf, all under a temp folder. containers/image also keeps a blob-info cache (it then tries
+/// cross-repository mounts of blobs it has seen before), for root in /var/lib/containers/cache, which no option of
+/// skopeo 1.9 moves: as root each command runs in a private mount namespace where this instance's own folder is
+/// mounted there; otherwise the cache goes to XDG_DATA_HOME, also in this instance's folder. Either way the commands
+/// of one instance share a cache, as on a user's machine, and nothing else sees it.
 /// </summary>
 public sealed class Skopeo
 {
@@ -33,30 +36,44 @@ public sealed class Skopeo
         File.WriteAllText(Path.Combine(dir, "registries.conf"), "");
         System.IO.Directory.CreateDirectory(Path.Combine(dir, "registries.d"));
         System.IO.Directory.CreateDirectory(Path.Combine(dir, "tmp"));
+        System.IO.Directory.CreateDirectory(Path.Combine(dir, "var-lib", "containers"));
         return skopeo;
     }
 
     /// <summary>Runs <c>skopeo [global options] ARGS</c>; global options (policy, registries.d, tmpdir) come first.</summary>
     public Task<CommandResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
-    public Task<CommandResult> RunWithInputAsync(string? standardInput, params string[] args) =>
-        CommandRunner.RunAsync(
-            "skopeo",
-            [
-                "--policy", PolicyFile,
-                "--registries.d", Path.Combine(Directory, "registries.d"),
-                "--tmpdir", Path.Combine(Directory, "tmp"),
-                .. args,
-            ],
-            Timeout,
-            new Dictionary<string, string?>
-            {
-                ["REGISTRY_AUTH_FILE"] = AuthFile,
-                ["CONTAINERS_REGISTRIES_CONF"] = Path.Combine(Directory, "registries.conf"),
-                ["TMPDIR"] = Path.Combine(Directory, "tmp"),
-            },
-            standardInput,
-            Directory);
+    public Task<CommandResult> RunWithInputAsync(string? standardInput, params string[] args)
+    {
+        string[] skopeo =
+        [
+            "--policy", PolicyFile,
+            "--registries.d", Path.Combine(Directory, "registries.d"),
+            "--tmpdir", Path.Combine(Directory, "tmp"),
+            .. args,
+        ];
+        var environment = new Dictionary<string, string?>
+        {
+            ["REGISTRY_AUTH_FILE"] = AuthFile,
+            ["CONTAINERS_REGISTRIES_CONF"] = Path.Combine(Directory, "registries.conf"),
+            ["TMPDIR"] = Path.Combine(Directory, "tmp"),
+            ["XDG_DATA_HOME"] = Path.Combine(Directory, "data"),
+            ["SKOPEO_VAR_LIB"] = Path.Combine(Directory, "var-lib"),
+        };
+
+        return Environment.IsPrivilegedProcess
+            ? CommandRunner.RunAsync("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", PrivateCacheScript, "skopeo", .. skopeo], Timeout, environment, standardInput, Directory)
+            : CommandRunner.RunAsync("skopeo", skopeo, Timeout, environment, standardInput, Directory);
+    }
+
+    /// <summary>
+    /// In the private mount namespace: this instance's var-lib/containers on /var/lib/containers (its var-lib on
+    /// /var/lib where that folder does not exist, so it is not created on the machine), then skopeo.
+    /// </summary>
+    private const string PrivateCacheScript =
+        "target=/var/lib/containers; source=\"$SKOPEO_VAR_LIB/containers\"; " +
+        "[ -d \"$target\" ] || { target=/var/lib; source=\"$SKOPEO_VAR_LIB\"; }; " +
+        "mount --bind \"$source\" \"$target\" && exec skopeo \"$@\"";
 
     /// <summary>
     /// <c>skopeo copy SOURCE DESTINATION</c>; <paramref name="access"/> applies to each docker:// side

@@ -82,6 +82,11 @@ public sealed class LoggingAndSettingsTests(ITestOutputHelper output)
             Assert.Matches("^[0-9a-f]{16}$", ids.GetProperty("SpanId").GetString());
         }
 
+        // What a reader of the log sees: ISO timestamps with nothing after the Z, no Polly line per grain placement,
+        // no watchdog complaint at start-up measured from the machine's boot.
+        Assert.All(events, e => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", e.GetProperty("Timestamp").GetString()));
+        Assert.DoesNotContain(events, e => e.GetProperty("Category").GetString()!.StartsWith("Polly", StringComparison.Ordinal) && e.GetProperty("LogLevel").GetString() == "Information");
+        Assert.DoesNotContain("Participant check thread", node.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("not-her-password", node.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("alice-password", node.Output, StringComparison.Ordinal);
     }
