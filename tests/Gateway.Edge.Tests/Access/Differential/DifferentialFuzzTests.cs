@@ -34,7 +34,11 @@ public sealed class DifferentialFuzzTests(DifferentialFixture fixture, ITestOutp
 
         var result = await new DifferentialRun(fixture).RunAsync(requests, Workers);
 
-        output.WriteLine($"differential fuzz: seed {seed}, {result.Sent} requests in {result.Elapsed.TotalSeconds:F1} s ({result.PerSecond:F0}/s); {result.Allowed} allowed, {result.Forwarded} forwarded, {result.RegistryActed} acted on by the registry; {result.Differences.Count} differences");
+        var summary = $"differential fuzz: seed {seed}, {result.Sent} requests in {result.Elapsed.TotalSeconds:F1} s ({result.PerSecond:F0}/s); {result.Allowed} allowed, {result.Forwarded} forwarded, {result.RegistryActed} acted on by the registry; {result.Differences.Count} differences";
+        output.WriteLine(summary);
+
+        // CI prints this file after the test run (a passing test's output is not shown at normal verbosity).
+        await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "differential-summary.txt"), summary + Environment.NewLine);
         foreach (var (outcome, n) in result.Outcomes.OrderByDescending(o => o.Value))
         {
             output.WriteLine($"  {n,7} {outcome}");
