@@ -17,4 +17,7 @@ public interface IAddressGrain : IGrainWithStringKey
 
     /// <summary>Clears the block and the failures.</summary>
     Task<AddressStatus> UnblockAsync();
+
+    /// <summary>Deletes the address's stored state when its failures and block have expired, else schedules the next look.</summary>
+    Task ForgetIfIdleAsync();
 }

@@ -31,4 +31,10 @@ public interface IUserGrain : IGrainWithStringKey
 
     /// <summary>Clears the user's locks and failures: for one client address, or everywhere when null.</summary>
     Task<UserStatus> UnlockAsync(string? clientAddress);
+
+    /// <summary>
+    /// Deletes the user's stored lockout state when nothing in it matters any more (failures out of the window, locks
+    /// long over; no known-good address or token revocation), else schedules the next look. Called by the state sweeper.
+    /// </summary>
+    Task ForgetIfIdleAsync();
 }

@@ -26,6 +26,7 @@ public static class EdgeServiceCollectionExtensions
     {
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddOptions<GrainCallOptions>().BindConfiguration(GrainCallOptions.SectionName);
         services.AddOptions<BackendOptions>().BindConfiguration(BackendOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BackendOptions>, BackendOptionsValidator>();
         services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.SectionName).ValidateOnStart();
@@ -45,6 +46,7 @@ public static class EdgeServiceCollectionExtensions
         services.AddHostedService<HtpasswdReloadService>();
         services.AddSingleton<AclStore>();
         services.AddHostedService<AclReloadService>();
+        services.AddSingleton<FailurePadding>();
         services.AddSingleton<PasswordVerifier>();
         services.AddSingleton<ICredentialCache, GrainCredentialCache>();
         services.AddSingleton<CredentialAuthenticator>();

@@ -1,4 +1,5 @@
 using Gateway.Contracts;
+using Gateway.Grains.Retention;
 using Gateway.Registry.Policies;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,11 +19,14 @@ public sealed partial class AddressGrain(
     [PersistentState("address", GrainStorage.Name)] IPersistentState<AddressState> state,
     IOptions<LockoutOptions> options,
     GrainClock clock,
+    IStateSweepIndex sweep,
     ILogger<AddressGrain> logger) : Grain, IAddressGrain
 {
     private readonly TimeProvider _time = clock.Time;
 
-    private readonly SerialStateWriter<AddressState> _writer = new(state);
+    private RetainedStateWriter<AddressState>? _writer;
+
+    private RetainedStateWriter<AddressState> Writer => _writer ??= new(state, sweep, SweepEntry.Address(this.GetPrimaryKeyString()), logger);
 
     private LockoutRule Rule => options.Value.AddressRule;
 
@@ -40,7 +44,7 @@ public sealed partial class AddressGrain(
             LockoutMetrics.Imposed("address");
         }
 
-        await _writer.WriteAsync();
+        await Writer.PersistAsync(Retained());
         return Status(now);
     }
 
@@ -52,9 +56,20 @@ public sealed partial class AddressGrain(
     {
         LockoutPolicy.Unlock(state.State.Entry);
         Log.Unblocked(logger, this.GetPrimaryKeyString());
-        await _writer.WriteAsync();
+        await Writer.PersistAsync(Retained());
         return Status(_time.GetUtcNow());
     }
+
+    /// <inheritdoc />
+    public async Task ForgetIfIdleAsync()
+    {
+        if (await Writer.ForgetIfIdleAsync(Retained()))
+        {
+            DeactivateOnIdle();
+        }
+    }
+
+    private RetentionDecision Retained() => StateRetention.Of(state.State, options.Value, _time.GetUtcNow());
 
     private AddressStatus Status(DateTimeOffset now)
     {

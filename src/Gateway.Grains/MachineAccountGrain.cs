@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Gateway.Contracts;
+using Gateway.Registry.Logging;
 using Gateway.Registry.Policies;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -64,7 +65,7 @@ public sealed partial class MachineAccountGrain(
         current.LastUsedAt = null;
         current.Description = spec.Description;
         await _writer.WriteAsync();
-        Log.Created(logger, Name, string.Join(' ', spec.Scopes), spec.ExpiresAt);
+        Log.Created(logger, LogText.Escape(Name), string.Join(' ', spec.Scopes), spec.ExpiresAt);
         return Info();
     }
 
@@ -84,7 +85,7 @@ public sealed partial class MachineAccountGrain(
         {
             current.RevokedAt = _time.GetUtcNow();
             await _writer.WriteAsync();
-            Log.Revoked(logger, Name);
+            Log.Revoked(logger, LogText.Escape(Name));
         }
 
         return Info();

@@ -8,6 +8,20 @@ internal sealed class SerialStateWriter<TState>(IPersistentState<TState> state)
 {
     private readonly SemaphoreSlim _writes = new(1, 1);
 
+    /// <summary>Deletes the stored record (the state in memory is reset) when the previous write has finished.</summary>
+    public async Task ClearAsync()
+    {
+        await _writes.WaitAsync();
+        try
+        {
+            await state.ClearStateAsync();
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
     /// <summary>Writes the state as it is when the previous write has finished.</summary>
     public async Task WriteAsync()
     {

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Gateway.Contracts;
+using Gateway.Grains.Retention;
+using Gateway.Registry.Logging;
 using Gateway.Registry.Policies;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -37,7 +39,8 @@ public sealed partial class UserGrain : Grain, IUserGrain
     private readonly ILogger<UserGrain> _logger;
     private readonly List<PendingVerification> _pending = [];
     private readonly Dictionary<Guid, CredentialDecision> _reported = [];
-    private readonly SerialStateWriter<UserLockoutState> _writer;
+    private readonly IStateSweepIndex _sweep;
+    private RetainedStateWriter<UserLockoutState>? _retainedWriter;
     private readonly AddressBlockMemo _addressBlocks = new();
     private readonly RateBudget _budget = new();
     private byte[]? _cachedFingerprint;
@@ -49,10 +52,11 @@ public sealed partial class UserGrain : Grain, IUserGrain
         IOptions<LockoutOptions> lockout,
         IOptions<RateLimitOptions> limits,
         GrainClock clock,
+        IStateSweepIndex sweep,
         ILogger<UserGrain> logger)
     {
         _state = state;
-        _writer = new SerialStateWriter<UserLockoutState>(state);
+        _sweep = sweep;
         _lockout = lockout;
         _limits = limits;
         _time = clock.Time;
@@ -61,10 +65,12 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
     private string User => this.GetPrimaryKeyString();
 
+    private RetainedStateWriter<UserLockoutState> _writer => _retainedWriter ??= new(_state, _sweep, SweepEntry.User(User), _logger);
+
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        Log.Activated(_logger, User, RuntimeIdentity);
+        Log.Activated(_logger, LogText.Escape(User), RuntimeIdentity);
         return Task.CompletedTask;
     }
 
@@ -171,7 +177,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
             Remember(report.Ticket, decision);
             if (changed)
             {
-                await _writer.WriteAsync();
+                await _writer.PersistAsync(Retained());
             }
 
             return decision;
@@ -181,7 +187,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
         pending?.Completion.TrySetResult(false);
         decision = new CredentialDecision { Outcome = CredentialOutcome.Denied };
         Remember(report.Ticket, decision);
-        await _writer.WriteAsync();
+        await _writer.PersistAsync(Retained());
         await AddressFailures.RecordAsync(GrainFactory, address, _logger);
         return decision;
     }
@@ -198,16 +204,16 @@ public sealed partial class UserGrain : Grain, IUserGrain
             state.Pairs.Clear();
             LockoutPolicy.Unlock(state.User);
             state.FailuresBeganAt = null;
-            Log.Unlocked(_logger, User, "every address");
+            Log.Unlocked(_logger, LogText.Escape(User), "every address");
         }
         else
         {
             var key = ClientAddressKey.For(clientAddress);
             state.Pairs.Remove(key);
-            Log.Unlocked(_logger, User, key);
+            Log.Unlocked(_logger, LogText.Escape(User), key);
         }
 
-        await _writer.WriteAsync();
+        await _writer.PersistAsync(Retained());
         return Status(_time.GetUtcNow());
     }
 
@@ -239,10 +245,22 @@ public sealed partial class UserGrain : Grain, IUserGrain
     {
         var now = _time.GetUtcNow();
         _state.State.TokensRevokedAt = now;
-        Log.TokensRevoked(_logger, User, now);
-        await _writer.WriteAsync();
+        Log.TokensRevoked(_logger, LogText.Escape(User), now);
+        await _writer.PersistAsync(Retained());
         return Status(now);
     }
+
+    /// <inheritdoc />
+    public async Task ForgetIfIdleAsync()
+    {
+        if (await _writer.ForgetIfIdleAsync(Retained()) && _pending.Count == 0 && _cachedFingerprint is null)
+        {
+            // A name that only ever failed: nothing of it is left in memory worth an activation either.
+            DeactivateOnIdle();
+        }
+    }
+
+    private RetentionDecision Retained() => StateRetention.Of(_state.State, _lockout.Value, _time.GetUtcNow());
 
     private async Task<CredentialDecision?> AddressBlockAsync(string address, DateTimeOffset now) =>
         await _addressBlocks.BlockedUntilAsync(GrainFactory, address, now) is { } blockedUntil
@@ -339,7 +357,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
         if (LockoutPolicy.RecordFailure(pair, options.PairRule, now) is { } pairLock)
         {
-            Log.PairLocked(_logger, User, address, pairLock.Failures, pairLock.Until, pairLock.LockNumber);
+            Log.PairLocked(_logger, LogText.Escape(User), address, pairLock.Failures, pairLock.Until, pairLock.LockNumber);
             LockoutMetrics.Imposed("pair");
         }
 
@@ -350,7 +368,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
 
         if (LockoutPolicy.RecordFailure(state.User, options.UserRule, now) is { } userLock)
         {
-            Log.UserLocked(_logger, User, userLock.Failures, userLock.Until, userLock.LockNumber);
+            Log.UserLocked(_logger, LogText.Escape(User), userLock.Failures, userLock.Until, userLock.LockNumber);
             LockoutMetrics.Imposed("user");
         }
 

@@ -1,11 +1,19 @@
 using Gateway.Host.Hosting;
 using Microsoft.Extensions.Options;
 
+WebApplication? app = null;
 try
 {
-    var app = GatewayApplication.Build(args);
+    app = GatewayApplication.Build(args);
     await app.RunAsync();
     return 0;
+}
+catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException inUse && app is not null)
+{
+    // Kestrel could not bind: name the endpoint's key, as for any other configuration value that stops the start.
+    var port = System.Text.RegularExpressions.Regex.Match(ex.Message, @":(\d+)\b") is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    await Console.Error.WriteLineAsync($"Configuration error: {PortCheck.EndpointKeyFor(app.Configuration, port)}: {inUse.Message}");
+    return 2;
 }
 catch (ConfigurationException ex)
 {

@@ -7,7 +7,7 @@ namespace Gateway.Grains.Tests;
 
 /// <summary>
 /// Two in-process silos whose gateway grains run on one shared <see cref="TrackingTimeProvider"/> (through
-/// <see cref="GrainClock"/>), so a test moves the grains' clock by hand; lock state in memory grain storage.
+/// <see cref="GrainClock"/>), so a test moves the grains' clock by hand; lock state in a <see cref="SharedGrainStore"/>.
 /// Lockout settings are small so tests reach them quickly. One instance per test class (class fixture).
 /// </summary>
 /// <remarks>
@@ -27,6 +27,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     public static readonly TimeSpan RequestWindow = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan PullWindow = TimeSpan.FromHours(6);
 
+    /// <summary>The grain storage every silo shares, as Redis is shared.</summary>
+    public SharedGrainStore Store { get; } = new();
+
+    /// <summary>The sweep index every silo shares, as the Redis one is shared.</summary>
+    public Gateway.Grains.Retention.MemoryStateSweepIndex SweepIndex { get; } = new();
+
     public TrackingTimeProvider Time { get; } = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -40,8 +46,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         var clock = new GrainClock(Time);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(GrainStorage.Name);
+            silo.Services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(GrainStorage.Name, (services, _) => Store.For(services.GetRequiredService<Orleans.Serialization.Serializer>()));
             silo.Services.AddSingleton(clock);
+            silo.Services.AddSingleton<Gateway.Grains.Retention.IStateSweepIndex>(SweepIndex);
+            silo.Services.AddSingleton<Gateway.Grains.Retention.StateSweeper>();
             silo.Services.Configure<LockoutOptions>(o =>
             {
                 o.MaxFailures = MaxFailures;

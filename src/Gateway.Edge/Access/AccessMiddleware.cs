@@ -236,9 +236,9 @@ public sealed partial class AccessMiddleware
         }
 
         activity?.SetTag("enduser.id", result.Claims.Subject);
-        if (!_tokens.SubjectExists(result.Claims.Subject))
+        if (!_tokens.StillHolds(result.Claims))
         {
-            await BearerChallengeAsync(decision, activity, scopes, "invalid_token", "revoked_token", "the token's user is no longer in the htpasswd file");
+            await BearerChallengeAsync(decision, activity, scopes, "invalid_token", "revoked_token", "the token's user was removed or changed password since it was issued");
             return;
         }
 

@@ -11,17 +11,21 @@ namespace Gateway.Edge.Authentication;
 /// Authenticates Basic credentials: fingerprint → one call to the user's grain → bcrypt on this edge only when the
 /// grain has not seen the credential verified within the cache lifetime and no lock refuses it. An unknown user is
 /// checked against the file's dummy hash through the same path, so it costs, counts and answers exactly as a wrong
-/// password does. A machine account (a name with <see cref="AuthOptions.MachineAccountPrefix"/>) is decided by its own
+/// password does; every failure is held to the time of a verification at the file's highest cost
+/// (<see cref="FailurePadding"/>). A machine account (a name with <see cref="AuthOptions.MachineAccountPrefix"/>) is decided by its own
 /// grain from the SHA-256 of its secret, no bcrypt. Requests carrying a token the gateway issued are admitted by the
 /// grain of the token's subject (revocation, address block, rate limits). A grain call that fails is retried once; then
-/// the request is undecidable (503).
+/// the request is undecidable (503). All attempts together never take longer than
+/// <see cref="GrainCallOptions.ResponseTimeout"/>.
 /// </summary>
 public sealed partial class CredentialAuthenticator(
     HtpasswdStore store,
     FingerprintKey key,
     ICredentialCache cache,
     PasswordVerifier verifier,
+    FailurePadding padding,
     IOptions<AuthOptions> options,
+    IOptions<GrainCallOptions> bound,
     TimeProvider time,
     EdgeMetrics metrics,
     ILogger<CredentialAuthenticator> logger)
@@ -29,9 +33,10 @@ public sealed partial class CredentialAuthenticator(
     /// <summary>Authenticates one request's credentials.</summary>
     public async Task<AuthenticationResult> AuthenticateAsync(BasicCredentials credentials, string clientAddress, RequestKind kind, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         if (options.Value.MachineAccountOf(credentials.UserName) is { } machine)
         {
-            return await AuthenticateMachineAsync(machine, credentials.Password, clientAddress, kind).ConfigureAwait(false);
+            return await AuthenticateMachineAsync(machine, credentials.Password, clientAddress, kind, started).ConfigureAwait(false);
         }
 
         var snapshot = store.Current;
@@ -40,7 +45,7 @@ public sealed partial class CredentialAuthenticator(
         var fingerprint = CredentialFingerprint.Compute(key.Value.Span, credentials.UserName, credentials.Password, hash);
         var check = new CredentialCheck { Fingerprint = fingerprint, ClientAddress = clientAddress, Kind = kind };
 
-        var (decided, decision) = await CallAsync(static (c, s) => c.CheckAsync(s.UserName, s.Check), (credentials.UserName, Check: check), "IUserGrain.CheckAsync").ConfigureAwait(false);
+        var (decided, decision) = await CallAsync(static (c, s) => c.CheckAsync(s.UserName, s.Check), (credentials.UserName, Check: check), "IUserGrain.CheckAsync", started).ConfigureAwait(false);
         if (!decided)
         {
             return new(AuthenticationStatus.Unavailable, "none");
@@ -60,12 +65,16 @@ public sealed partial class CredentialAuthenticator(
             case CredentialOutcome.Allowed:
             case CredentialOutcome.RateLimited:
             case CredentialOutcome.Denied:
+                // Denied without a verification of its own (it waited for the same wrong credential's): held as long
+                // as any other failure, counted from the request's start.
                 metrics.CacheLookup(cacheResult);
+                await padding.PadAsync(Stopwatch.GetElapsedTime(started), BcryptHash.TryGetCost(snapshot.DummyHash) ?? 0, cancellationToken).ConfigureAwait(false);
                 return new(AuthenticationStatus.InvalidCredentials, cacheResult, decision);
         }
 
         metrics.CacheLookup("miss");
-        var verified = await verifier.VerifyAsync(credentials.Password, hash, cancellationToken).ConfigureAwait(false) && entry is not null;
+        var (matched, spent) = await verifier.VerifyAsync(credentials.Password, hash, cancellationToken).ConfigureAwait(false);
+        var verified = matched && entry is not null;
         var report = new VerificationReport
         {
             Ticket = decision.Ticket,
@@ -76,9 +85,11 @@ public sealed partial class CredentialAuthenticator(
             Kind = kind,
         };
 
-        var (reported, final) = await CallAsync(static (c, s) => c.ReportAsync(s.UserName, s.Report), (credentials.UserName, Report: report), "IUserGrain.ReportAsync").ConfigureAwait(false);
+        var (reported, final) = await CallAsync(static (c, s) => c.ReportAsync(s.UserName, s.Report), (credentials.UserName, Report: report), "IUserGrain.ReportAsync", started).ConfigureAwait(false);
         if (!verified)
         {
+            // An unknown user and a wrong password at any cost answer after the same time (see FailurePadding).
+            await padding.PadAsync(spent, BcryptHash.TryGetCost(snapshot.DummyHash) ?? 0, cancellationToken).ConfigureAwait(false);
             return new(AuthenticationStatus.InvalidCredentials, "miss", final);
         }
 
@@ -100,12 +111,13 @@ public sealed partial class CredentialAuthenticator(
     /// </summary>
     public async Task<AuthenticationResult> AdmitAsync(string subject, string clientAddress, RequestKind kind, DateTimeOffset issuedAt, bool isGrant)
     {
+        var started = Stopwatch.GetTimestamp();
         var admission = new Admission { ClientAddress = clientAddress, Kind = kind, TokenIssuedAt = issuedAt, IsGrant = isGrant };
         var machine = options.Value.MachineAccountOf(subject);
         var principal = subject.Length == 0 ? AnonymousPrincipal(clientAddress) : subject;
         var (decided, decision) = machine is null
-            ? await CallAsync(static (c, s) => c.AdmitUserAsync(s.Name, s.Admission), (Name: principal, Admission: admission), "IUserGrain.AdmitAsync").ConfigureAwait(false)
-            : await CallAsync(static (c, s) => c.AdmitMachineAsync(s.Name, s.Admission), (Name: machine, Admission: admission), "IMachineAccountGrain.AdmitAsync").ConfigureAwait(false);
+            ? await CallAsync(static (c, s) => c.AdmitUserAsync(s.Name, s.Admission), (Name: principal, Admission: admission), "IUserGrain.AdmitAsync", started).ConfigureAwait(false)
+            : await CallAsync(static (c, s) => c.AdmitMachineAsync(s.Name, s.Admission), (Name: machine, Admission: admission), "IMachineAccountGrain.AdmitAsync", started).ConfigureAwait(false);
         return decided ? new(StatusOf(decision, AuthenticationStatus.Revoked), "none", decision) : new(AuthenticationStatus.Unavailable, "none");
     }
 
@@ -122,10 +134,10 @@ public sealed partial class CredentialAuthenticator(
     /// </summary>
     internal static string AnonymousPrincipal(string clientAddress) => ":anonymous:" + Gateway.Registry.Policies.ClientAddressKey.For(clientAddress);
 
-    private async Task<AuthenticationResult> AuthenticateMachineAsync(string machine, Secret secret, string clientAddress, RequestKind kind)
+    private async Task<AuthenticationResult> AuthenticateMachineAsync(string machine, Secret secret, string clientAddress, RequestKind kind, long started)
     {
         var check = new MachineCheck { SecretHash = secret.ToSha256(), ClientAddress = clientAddress, Kind = kind };
-        var (decided, decision) = await CallAsync(static (c, s) => c.AuthenticateMachineAsync(s.Name, s.Check), (Name: machine, Check: check), "IMachineAccountGrain.AuthenticateAsync").ConfigureAwait(false);
+        var (decided, decision) = await CallAsync(static (c, s) => c.AuthenticateMachineAsync(s.Name, s.Check), (Name: machine, Check: check), "IMachineAccountGrain.AuthenticateAsync", started).ConfigureAwait(false);
         return decided ? new(StatusOf(decision, AuthenticationStatus.InvalidCredentials), "none", decision) : new(AuthenticationStatus.Unavailable, "none");
     }
 
@@ -137,14 +149,22 @@ public sealed partial class CredentialAuthenticator(
         _ => denied,
     };
 
-    private async Task<(bool Ok, TResult Value)> CallAsync<TState, TResult>(Func<ICredentialCache, TState, Task<TResult>> call, TState state, string method)
+    /// <param name="call">The grain call.</param>
+    /// <param name="state">Its arguments.</param>
+    /// <param name="method">Its name, for metrics and logs.</param>
+    /// <param name="first">When the request's first grain call started (<see cref="Stopwatch.GetTimestamp"/>): every call of one request shares one bound.</param>
+    private async Task<(bool Ok, TResult Value)> CallAsync<TState, TResult>(Func<ICredentialCache, TState, Task<TResult>> call, TState state, string method, long first)
     {
+        // One bound for the request, retries included: Orleans' own timeout applies per call, and while Redis is down
+        // a call can wait in the client's backlog on top of it.
+        var limit = bound.Value.ResponseTimeout;
         for (var attempt = 1; ; attempt++)
         {
             var started = Stopwatch.GetTimestamp();
+            var remaining = limit - Stopwatch.GetElapsedTime(first);
             try
             {
-                var result = await call(cache, state).ConfigureAwait(false);
+                var result = await call(cache, state).WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero).ConfigureAwait(false);
                 metrics.RecordGrainCall(Stopwatch.GetElapsedTime(started), method, ok: true);
                 return (true, result);
             }
@@ -153,13 +173,16 @@ public sealed partial class CredentialAuthenticator(
                 metrics.RecordGrainCall(Stopwatch.GetElapsedTime(started), method, ok: false);
                 metrics.ClusterCallFailed();
                 Log.GrainCallFailed(logger, method, attempt, ex.GetType().Name, ex.Message);
-                if (attempt >= 2)
+                if (attempt >= 2 || Stopwatch.GetElapsedTime(first) >= limit - MinimumAttempt)
                 {
                     return (false, default!);
                 }
             }
         }
     }
+
+    /// <summary>A retry is not worth starting with less time than this left.</summary>
+    private static readonly TimeSpan MinimumAttempt = TimeSpan.FromMilliseconds(100);
 
     private static partial class Log
     {

@@ -13,28 +13,37 @@ public sealed class PasswordVerifier : IDisposable
 {
     private readonly SemaphoreSlim _slots;
     private readonly EdgeMetrics _metrics;
+    private readonly FailurePadding _padding;
 
     /// <summary>Creates the verifier.</summary>
-    public PasswordVerifier(IOptions<AuthOptions> options, EdgeMetrics metrics)
+    public PasswordVerifier(IOptions<AuthOptions> options, EdgeMetrics metrics, FailurePadding padding)
     {
+        _padding = padding;
         var slots = options.Value.MaxConcurrentVerifications > 0 ? options.Value.MaxConcurrentVerifications : Environment.ProcessorCount;
         _slots = new SemaphoreSlim(slots, slots);
         _metrics = metrics;
     }
 
-    /// <summary>Checks a password against a bcrypt hash.</summary>
-    public async ValueTask<bool> VerifyAsync(Secret password, string hash, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks a password against a bcrypt hash. Returns whether it matched and how long bcrypt itself took (the wait
+    /// for a slot excluded), which <see cref="FailurePadding"/> also learns from.
+    /// </summary>
+    public async ValueTask<(bool Matched, TimeSpan Spent)> VerifyAsync(Secret password, string hash, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        var cost = BcryptHash.TryGetCost(hash);
         using var activity = EdgeTelemetry.Source.StartActivity("gateway.bcrypt.verify");
-        activity?.SetTag("gateway.bcrypt.cost", BcryptHash.TryGetCost(hash));
+        activity?.SetTag("gateway.bcrypt.cost", cost);
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var running = Stopwatch.GetTimestamp();
             var ok = BcryptHash.Verify(password, hash);
+            var spent = Stopwatch.GetElapsedTime(running);
+            _padding.Observe(cost ?? 0, spent);
             _metrics.BcryptVerified(ok, Stopwatch.GetElapsedTime(started));
             activity?.SetTag("gateway.bcrypt.result", ok ? "success" : "failure");
-            return ok;
+            return (ok, spent);
         }
         finally
         {

@@ -46,6 +46,8 @@ public static class ForwardingTransforms
             return ValueTask.CompletedTask;
         });
 
+        context.AddResponseTransform(BackendFaultBodies.ReplaceAsync);
+
         var authorities = backends.Select(b => b.Authority).ToHashSet(StringComparer.OrdinalIgnoreCase);
         context.AddResponseTransform(transform =>
         {

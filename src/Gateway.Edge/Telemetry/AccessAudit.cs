@@ -1,3 +1,4 @@
+using Gateway.Registry.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Edge.Telemetry;
@@ -5,7 +6,8 @@ namespace Gateway.Edge.Telemetry;
 /// <summary>
 /// The audit trail: one event per access decision on <c>/v2/</c> (event id 2000, category <c>Gateway.Audit</c>),
 /// at Information whatever the outcome. Never a password, a header, a token or a fingerprint: only who
-/// (the user name the client claimed, or none), from where, what, the outcome and why. Shipped as JSON by
+/// (the user name the client claimed, or none), from where, what, the outcome and why. Client-supplied values are
+/// escaped (<see cref="LogText"/>): a user name cannot pass for more fields or lines. Shipped as JSON by
 /// the console's <c>json</c> formatter (<c>Logging__Console__FormatterName=json</c>); the category can be
 /// routed or silenced on its own (<c>Logging:LogLevel:Gateway.Audit</c>).
 /// </summary>
@@ -33,7 +35,7 @@ public sealed partial class AccessAudit(ILoggerFactory loggerFactory)
     /// <param name="outcome">The decision: <c>allowed</c>, <c>invalid_credentials</c>, <c>unauthenticated</c>, …</param>
     /// <param name="reason">Why, in a few words (never a credential).</param>
     public void AccessDecided(string? user, string client, string method, string route, string? repository, string actions, string requested, string outcome, string reason) =>
-        Log(_logger, user ?? "-", client, method, route, repository ?? "-", actions, requested.Length == 0 ? "-" : requested, outcome, reason);
+        Log(_logger, LogText.Escape(user), client, LogText.Escape(method), route, LogText.Escape(repository), actions, requested.Length == 0 ? "-" : requested, outcome, reason);
 
     [LoggerMessage(EventId = AccessDecidedEventId, EventName = "AccessDecided", Level = LogLevel.Information,
         Message = "access {Outcome}: user={User} client={Client} {Method} route={Route} repository={Repository} actions={Actions} requested={Requested} reason={Reason}")]

@@ -75,7 +75,7 @@ public sealed partial class TokenEndpoint(
 
         call.User = subject;
         var granted = tokens.Grant(subject, request.Scopes, address, result.Decision?.Scopes);
-        var issued = tokens.Issuer.Issue(subject, granted);
+        var issued = tokens.Issuer.Issue(subject, granted, tokens.CredentialBinding(subject));
         string? refresh = null;
         if (request.Offline)
         {

@@ -20,6 +20,7 @@ public sealed class TokenService : IDisposable
     private const string MachineAccountGeneration = "\0machine-account";
 
     private readonly TokenSigningKey _key;
+    private readonly byte[] _bindingKey;
     private readonly AclStore _acl;
     private readonly HtpasswdStore _users;
     private readonly AuthOptions _auth;
@@ -36,6 +37,7 @@ public sealed class TokenService : IDisposable
         Issuer = new RegistryTokenIssuer(_key, Options, time);
         Validator = new RegistryTokenValidator(_key, Options, time);
         RefreshTokens = new RefreshTokenCodec(secret.Value.Span, time);
+        _bindingKey = System.Security.Cryptography.HMACSHA256.HashData(secret.Value.Span, "registry-gateway access-token credential binding"u8);
     }
 
     /// <summary>The settings.</summary>
@@ -59,6 +61,45 @@ public sealed class TokenService : IDisposable
         _auth.MachineAccountOf(user) is not null ? MachineAccountGeneration : _users.Current.Find(user)?.Hash;
 
     /// <summary>
+    /// The <c>cbd</c> claim of an access token issued now to <paramref name="user"/>: a keyed digest (cluster secret) of
+    /// the user's htpasswd entry, so the token ends when the password changes or the entry goes, even if the user is
+    /// added again; null for machine accounts (their grain decides) and the anonymous subject. Never the hash itself:
+    /// a client can read its token.
+    /// </summary>
+    public string? CredentialBinding(string user)
+    {
+        if (user.Length == 0 || _auth.MachineAccountOf(user) is not null || _users.Current.Find(user) is not { } entry)
+        {
+            return null;
+        }
+
+        var digest = System.Security.Cryptography.HMACSHA256.HashData(_bindingKey, System.Text.Encoding.UTF8.GetBytes(user + "\n" + entry.Hash));
+        return System.Buffers.Text.Base64Url.EncodeToString(digest.AsSpan(0, 16));
+    }
+
+    /// <summary>
+    /// Whether a token's subject may still use it: the anonymous subject only while anonymous access is on; any machine
+    /// account (its grain decides); a user only while the htpasswd entry the token was issued under is still there,
+    /// unchanged (a removed user's tokens end at once, and stay ended if the user is added again).
+    /// </summary>
+    public bool StillHolds(TokenClaims claims)
+    {
+        if (claims.Subject.Length == 0)
+        {
+            return _auth.Anonymous;
+        }
+
+        if (_auth.MachineAccountOf(claims.Subject) is not null)
+        {
+            return true;
+        }
+
+        var current = CredentialBinding(claims.Subject);
+        return current is not null && claims.CredentialBinding is not null
+            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(current), System.Text.Encoding.ASCII.GetBytes(claims.CredentialBinding));
+    }
+
+    /// <summary>
     /// What the ACL grants of each requested scope (possibly nothing; never an error), within a machine account's
     /// <paramref name="ceiling"/> when there is one.
     /// </summary>
@@ -75,15 +116,6 @@ public sealed class TokenService : IDisposable
 
         return granted;
     }
-
-    /// <summary>
-    /// Whether a token's subject may still use it: a user still in the htpasswd file (so removing the entry ends its
-    /// tokens at once, not when they expire), any machine account (its grain decides), the anonymous subject only while
-    /// anonymous access is on.
-    /// </summary>
-    public bool SubjectExists(string subject) => subject.Length == 0
-        ? _auth.Anonymous
-        : _auth.MachineAccountOf(subject) is not null || _users.Current.Find(subject) is not null;
 
     /// <summary>False while no ACL is loaded: anonymous tokens are then never issued (an allow-all ACL would grant them everything).</summary>
     public bool HasAcl => !_acl.Current.IsAllowAll;

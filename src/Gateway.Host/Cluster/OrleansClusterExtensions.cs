@@ -1,4 +1,5 @@
 using Gateway.Grains;
+using Gateway.Grains.Retention;
 using Orleans.Configuration;
 using StackExchange.Redis;
 
@@ -17,11 +18,17 @@ public static class OrleansClusterExtensions
 
             // One node: lock state lives as long as the node.
             silo.AddMemoryGrainStorage(GrainStorage.Name);
+            silo.Services.AddSingleton<IStateSweepIndex, MemoryStateSweepIndex>();
         }
         else
         {
             // Lock state survives the loss of the silos that held it.
-            silo.AddRedisGrainStorage(GrainStorage.Name, storage => storage.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
+            silo.AddRedisGrainStorage(GrainStorage.Name, storage =>
+            {
+                storage.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!);
+                storage.DeleteStateOnClear = true; // expired lockout state leaves Redis (see StateRetention)
+            });
+            silo.Services.AddSingleton<IStateSweepIndex>(_ => new RedisStateSweepIndex(options.Redis!, options.ServiceId));
             silo.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
             silo.Configure<ClusterOptions>(cluster =>
             {
@@ -52,6 +59,9 @@ public static class OrleansClusterExtensions
 
         // Membership timestamps from the silo's start, not the machine's boot: see MembershipClock.
         silo.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Membership, new MembershipClock());
+
+        // Expired lockout state is deleted by its own grain when the sweeper asks (every Gateway:Lockout:SweepInterval).
+        silo.Services.AddHostedService<StateSweeper>();
 
         // Grain calls carry the W3C trace context: client and server spans (source Microsoft.Orleans.Application).
         silo.AddActivityPropagation();

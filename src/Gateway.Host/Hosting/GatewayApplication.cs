@@ -5,6 +5,7 @@ using Gateway.Host.Cluster;
 using Gateway.Host.Policies;
 using Gateway.Host.Shutdown;
 using Gateway.Host.Telemetry;
+using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -36,6 +37,9 @@ public static partial class GatewayApplication
 
         if (role != GatewayRole.Edge)
         {
+            var bind = cluster.Provider == ClusterProvider.Localhost ? IPAddress.Loopback : cluster.AdvertisedAddress;
+            PortCheck.EnsureFree(bind, cluster.Options.SiloPort, $"{GatewayClusterOptions.SectionName}:SiloPort");
+            PortCheck.EnsureFree(bind, cluster.Options.GatewayPort, $"{GatewayClusterOptions.SectionName}:GatewayPort");
             builder.Services.AddGatewayPolicies();
             builder.Services.AddSingleton(Gateway.Grains.GrainClock.System);
             builder.UseOrleans(silo => silo.ConfigureGatewaySilo(cluster));

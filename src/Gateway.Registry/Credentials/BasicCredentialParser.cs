@@ -16,6 +16,25 @@ public static class BasicCredentialParser
     /// <summary>Longest password accepted, in UTF-8 bytes (bcrypt itself reads only the first 72).</summary>
     public const int MaxPasswordBytes = 1024;
 
+    /// <summary>
+    /// False for a user name holding a character that could forge or hide log content: C0 controls, DEL, C1 controls
+    /// (U+0080–U+009F, U+0085 is a line break to some readers), the line and paragraph separators U+2028 and U+2029,
+    /// and the bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) that reorder what a reader sees.
+    /// </summary>
+    public static bool IsPrintableUserName(string user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        foreach (var c in user)
+        {
+            if (c < ' ' || c is >= '\u007f' and <= '\u009f' or '\u2028' or '\u2029' or >= '\u202a' and <= '\u202e' or >= '\u2066' and <= '\u2069')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Parses one <c>Authorization</c> header value.</summary>
     public static CredentialParseStatus TryParse(string? header, out BasicCredentials? credentials)
     {
@@ -57,16 +76,13 @@ public static class BasicCredentialParser
                 return CredentialParseStatus.Malformed;
             }
 
-            var user = decoded[..colon];
-            foreach (var b in user)
+            var user = Encoding.UTF8.GetString(decoded[..colon]);
+            if (!IsPrintableUserName(user))
             {
-                if (b < 0x20 || b == 0x7f)
-                {
-                    return CredentialParseStatus.Malformed;
-                }
+                return CredentialParseStatus.Malformed;
             }
 
-            credentials = new BasicCredentials(Encoding.UTF8.GetString(user), new Secret(decoded[(colon + 1)..].ToArray()));
+            credentials = new BasicCredentials(user, new Secret(decoded[(colon + 1)..].ToArray()));
             return CredentialParseStatus.Ok;
         }
         finally

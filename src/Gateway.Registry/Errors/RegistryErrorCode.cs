@@ -43,6 +43,9 @@ public sealed class RegistryErrorCode
     /// <summary>400: a malformed digest.</summary>
     public static RegistryErrorCode DigestInvalid { get; } = new("DIGEST_INVALID", "provided digest did not match uploaded content", 400);
 
+    /// <summary>500: an error the registry (or the gateway for it) cannot describe further.</summary>
+    public static RegistryErrorCode Unknown { get; } = new("UNKNOWN", "unknown error", 500);
+
     /// <summary>400: a manifest body that cannot be read.</summary>
     public static RegistryErrorCode ManifestInvalid { get; } = new("MANIFEST_INVALID", "manifest invalid", 400);
 

@@ -27,6 +27,13 @@ public sealed class LockoutOptions
     /// <summary>Failures from one address (IPv6: its /64) across all user names that block the address for every user. Default: 100.</summary>
     public int MaxFailuresPerAddress { get; set; } = 100;
 
+    /// <summary>
+    /// How often each silo looks for lockout state whose time is over (an unknown user name's single failure once the
+    /// window ends, a lock once its doubling memory ends) and deletes it, so spraying names leaves storage bounded.
+    /// Default: 1 minute.
+    /// </summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The rule for one user from one address.</summary>
     public LockoutRule PairRule => new(MaxFailures, Window, Duration, MaxDuration);
 
@@ -46,6 +53,7 @@ public sealed class LockoutOptions
         Check(failures, Window >= TimeSpan.FromSeconds(1) && Window <= TimeSpan.FromDays(7), nameof(Window), "between 00:00:01 and 7.00:00:00", Window);
         Check(failures, Duration >= TimeSpan.FromSeconds(1) && Duration <= TimeSpan.FromDays(7), nameof(Duration), "between 00:00:01 and 7.00:00:00", Duration);
         Check(failures, MaxDuration >= Duration && MaxDuration <= TimeSpan.FromDays(30), nameof(MaxDuration), "at least Duration and at most 30.00:00:00", MaxDuration);
+        Check(failures, SweepInterval >= TimeSpan.FromMilliseconds(100) && SweepInterval <= TimeSpan.FromHours(1), nameof(SweepInterval), "between 00:00:00.1 and 01:00:00", SweepInterval);
         return failures;
     }
 

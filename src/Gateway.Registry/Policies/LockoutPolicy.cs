@@ -67,6 +67,23 @@ public static class LockoutPolicy
         return record.Failures.Count == 0 && !IsLocked(record, now) && (record.LockedUntil is not { } until || now - until > rule.MaxDuration);
     }
 
+    /// <summary>
+    /// When the record will have nothing left to remember if nothing else happens (<see cref="IsIdle"/> true from then
+    /// on): its last failure has left the window and its last lock has been over for <see cref="LockoutRule.MaxDuration"/>
+    /// (until then a new lock doubles). Null when it holds nothing.
+    /// </summary>
+    public static DateTimeOffset? ForgetAt(ILockoutRecord record, LockoutRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        DateTimeOffset? at = record.Failures.Count > 0 ? record.Failures[^1] + rule.Window : null;
+        if (record.LockedUntil is { } until && (at is null || until + rule.MaxDuration > at))
+        {
+            at = until + rule.MaxDuration;
+        }
+
+        return at;
+    }
+
     /// <summary>The length of lock number <paramref name="previousLocks"/> + 1: Duration × 2^previous, at most MaxDuration.</summary>
     public static TimeSpan LockDuration(LockoutRule rule, int previousLocks)
     {

@@ -57,7 +57,10 @@ public sealed class RegistryTokenIssuer
     /// Issues a token for <paramref name="subject"/> (empty for an anonymous client) granting <paramref name="granted"/>,
     /// normalized by <see cref="TokenAccess.Create"/>. A partial or empty grant is still a token.
     /// </summary>
-    public IssuedToken Issue(string subject, IEnumerable<AccessScope> granted)
+    /// <param name="subject">The account.</param>
+    /// <param name="granted">What the token grants.</param>
+    /// <param name="credentialBinding">The <c>cbd</c> claim (see <see cref="TokenClaims.CredentialBinding"/>); null for none.</param>
+    public IssuedToken Issue(string subject, IEnumerable<AccessScope> granted, string? credentialBinding = null)
     {
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(granted);
@@ -70,7 +73,8 @@ public sealed class RegistryTokenIssuer
             issuedAt - NotBeforeSkew,
             issuedAt,
             NewJwtId(),
-            TokenAccess.Create(granted));
+            TokenAccess.Create(granted),
+            credentialBinding);
         return new IssuedToken(Sign(claims), claims);
     }
 
@@ -145,6 +149,11 @@ public sealed class RegistryTokenIssuer
             }
 
             writer.WriteEndArray();
+            if (claims.CredentialBinding is not null)
+            {
+                writer.WriteString("cbd", claims.CredentialBinding);
+            }
+
             writer.WriteEndObject();
         }
 

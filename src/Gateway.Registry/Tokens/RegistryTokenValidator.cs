@@ -197,7 +197,7 @@ public sealed class RegistryTokenValidator
                 return false;
             }
 
-            string? issuer = null, subject = null, audience = null, jwtId = null;
+            string? issuer = null, subject = null, audience = null, jwtId = null, binding = null;
             long? expires = null, notBefore = null, issuedAt = null;
             List<AccessScope>? access = null;
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -218,6 +218,7 @@ public sealed class RegistryTokenValidator
                     "nbf" => TryTime(member.Value, out notBefore),
                     "iat" => TryTime(member.Value, out issuedAt),
                     "access" => TryAccess(member.Value, out access),
+                    "cbd" => TryString(member.Value, out binding),
                     _ => true,
                 };
                 if (!ok)
@@ -239,7 +240,8 @@ public sealed class RegistryTokenValidator
                 DateTimeOffset.FromUnixTimeSeconds(notBefore ?? 0),
                 DateTimeOffset.FromUnixTimeSeconds(issuedAt ?? 0),
                 jwtId ?? string.Empty,
-                access is null ? TokenAccess.Empty : TokenAccess.FromClaim(access));
+                access is null ? TokenAccess.Empty : TokenAccess.FromClaim(access),
+                binding);
             return true;
         }
         catch (JsonException)

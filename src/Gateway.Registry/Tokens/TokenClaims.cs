@@ -9,6 +9,10 @@ namespace Gateway.Registry.Tokens;
 /// <param name="IssuedAt"><c>iat</c>.</param>
 /// <param name="JwtId"><c>jti</c>: random, unique per token.</param>
 /// <param name="Access"><c>access</c>: what the token grants.</param>
+/// <param name="CredentialBinding">
+/// <c>cbd</c> (a private claim the registry ignores): a keyed digest of the subject's credential at issue time, so a
+/// token ends when that credential changes or is removed; null when the token has none (machine accounts, anonymous).
+/// </param>
 public sealed record TokenClaims(
     string Issuer,
     string Subject,
@@ -17,4 +21,5 @@ public sealed record TokenClaims(
     DateTimeOffset NotBefore,
     DateTimeOffset IssuedAt,
     string JwtId,
-    TokenAccess Access);
+    TokenAccess Access,
+    string? CredentialBinding = null);
