@@ -8,4 +8,16 @@ if (args.Length > 0 && args[0] == "micro")
     return MicroBenchmarks.Run(args[1..]);
 }
 
+// dotnet run -c Release --project tests/Gateway.Benchmarks -- spray [--names N] [--window SECONDS] [--out FILE]
+if (args.Length > 0 && args[0] == "spray")
+{
+    return await Gateway.Benchmarks.Hardening.SprayStorageBenchmark.RunAsync(args[1..], Console.Out).ConfigureAwait(false);
+}
+
+// dotnet run -c Release --project tests/Gateway.Benchmarks -- failure-timing [--samples N] [--out FILE]
+if (args.Length > 0 && args[0] == "failure-timing")
+{
+    return await Gateway.Benchmarks.Hardening.FailureTimingBenchmark.RunAsync(args[1..], Console.Out).ConfigureAwait(false);
+}
+
 return await BenchmarkCommand.RunAsync(args, Console.Out).ConfigureAwait(false);

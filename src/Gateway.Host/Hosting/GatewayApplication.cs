@@ -35,6 +35,7 @@ public static partial class GatewayApplication
         builder.Services.AddSingleton(new FingerprintKey(cluster.Secret));
         var health = builder.Services.AddHealthChecks().AddCheck<DrainReadinessCheck>("drain", tags: [EdgeServiceCollectionExtensions.ReadyTag]);
 
+        PortCheck.EnsureEndpointsFree(builder.Configuration);
         if (role != GatewayRole.Edge)
         {
             var bind = cluster.Provider == ClusterProvider.Localhost ? IPAddress.Loopback : cluster.AdvertisedAddress;

@@ -26,6 +26,28 @@ public static class PortCheck
     }
 
     /// <summary>
+    /// Checks every Kestrel endpoint URL in <c>Kestrel:Endpoints:*:Url</c> and the metrics port: a taken one stops the
+    /// start before anything else starts (Kestrel's own failure comes after the silo has begun joining its cluster).
+    /// </summary>
+    public static void EnsureEndpointsFree(IConfiguration configuration)
+    {
+        foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
+        {
+            var url = endpoint["Url"];
+            if (url is null || !Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Port <= 0)
+            {
+                continue;
+            }
+
+            var address = uri.Host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(uri.Host, out var parsed) ? parsed : null;
+            if (address is not null)
+            {
+                EnsureFree(address, uri.Port, $"Kestrel:Endpoints:{endpoint.Key}:Url");
+            }
+        }
+    }
+
+    /// <summary>
     /// The configuration key of the Kestrel endpoint whose URL names <paramref name="port"/>, for an address-in-use
     /// failure at start; <c>Kestrel:Endpoints</c> when none does (URLs given with <c>--urls</c> or <c>ASPNETCORE_URLS</c>).
     /// </summary>

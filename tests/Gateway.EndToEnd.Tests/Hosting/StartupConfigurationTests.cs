@@ -61,6 +61,33 @@ public sealed partial class StartupConfigurationTests(ITestOutputHelper output)
         Assert.DoesNotContain(options.Secret, all, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("silo", "Gateway:Cluster:SiloPort")]
+    [InlineData("gateway", "Gateway:Cluster:GatewayPort")]
+    [InlineData("https", "Kestrel:Endpoints:Https:Url")]
+    public async Task Start_PortAlreadyInUse_ExitsWithCode2NamingThePortAndKey(string which, string key)
+    {
+        using var temp = TempDirectory.Create();
+        var pki = TestPki.Create(temp);
+        var options = (await ValidOptionsAsync(temp)).WithTls(pki) with { SiloPort = FreePort.Next(), GatewayPort = FreePort.Next(), Port = FreePort.Next() };
+        var port = which switch { "silo" => options.SiloPort!.Value, "gateway" => options.GatewayPort!.Value, _ => options.Port!.Value };
+
+        // Another program holds the port the way .NET listens (SO_REUSEADDR, which on Linux includes SO_REUSEPORT).
+        using var holder = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        holder.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, port));
+        holder.Listen(1);
+
+        var (exitCode, stderr, all) = await RunUntilExitAsync(options);
+
+        Assert.Equal(ConfigurationErrorExitCode, exitCode);
+        var message = ConfigurationErrorOf(stderr);
+        Assert.Contains(key, message, StringComparison.Ordinal);
+        Assert.Contains(port.ToString(CultureInfo.InvariantCulture), message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Gateway ready", all, StringComparison.Ordinal);
+        pki.Dispose();
+    }
+
     [Fact]
     public async Task Start_HtpasswdFileMissing_ExitsWithCode2NamingKeyAndPath()
     {
