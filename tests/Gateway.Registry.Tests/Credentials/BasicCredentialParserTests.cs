@@ -167,9 +167,25 @@ public sealed class BasicCredentialParserTests
     [InlineData("\tuser")]
     [InlineData("us\u0000er")]
     [InlineData("user\u007f")]
+    [InlineData("us\u0085er")]
+    [InlineData("us\u009ber")]
+    [InlineData("us\u2028er")]
+    [InlineData("us\u2029er")]
+    [InlineData("us\u202eer")]
+    [InlineData("us\u2066er")]
     public void TryParse_ControlCharacterInUser_Malformed(string user)
     {
         AssertMalformed(Header(user, "pass"));
+    }
+
+    [Theory]
+    [InlineData("Jürgen")]
+    [InlineData("bob client=6.6.6.6")]
+    [InlineData("al\"ice")]
+    public void TryParse_PrintableUnusualUser_Ok(string user)
+    {
+        Assert.Equal(CredentialParseStatus.Ok, BasicCredentialParser.TryParse(Header(user, "pass"), out var credentials));
+        Assert.Equal(user, credentials!.UserName);
     }
 
     [Fact]
