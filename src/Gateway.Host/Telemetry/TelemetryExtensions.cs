@@ -38,6 +38,7 @@ public static class TelemetryExtensions
         builder.Services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
         var options = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
         MetricsEndpoint.AddTo(builder.Configuration, options);
+        builder.Services.AddSingleton<CertificateExpiryGauge>();
         var otlp = OtlpSettings.From(builder.Configuration);
 
         // Every log line written inside a request (or a grain call) carries TraceId and SpanId as a scope: the console
