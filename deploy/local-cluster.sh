@@ -429,6 +429,9 @@ cluster_env() {
   echo "Gateway__Cluster__Secret=$(cat "$state/cluster-secret")"
   echo "Gateway__Shutdown__DrainDelay=$drain_delay"
   echo "Gateway__Shutdown__Timeout=$shutdown_timeout"
+  # /metrics on each node's own loopback port (HAProxy refuses it from clients): the default management port 9464
+  # would be taken by the first node on this one machine.
+  echo Gateway__Telemetry__MetricsPort=0
 }
 
 start_edge() { # start_edge N (does not wait)

@@ -90,10 +90,17 @@ public static class EdgeServiceCollectionExtensions
             });
         services.AddSingleton<IActiveHealthCheckPolicy, AnyAnswerHealthPolicy>();
 
-        services.AddHttpClient(BackendReadinessCheck.ClientName, c => c.Timeout = TimeSpan.FromSeconds(2));
+        // Readiness answers from the last background checks (DependencyMonitor), never from a call made for the probe.
+        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>();
+        services.AddHttpClient(BackendProbe.ClientName, c => c.Timeout = TimeSpan.FromSeconds(30)); // each check is bounded by CheckTimeout
+        services.AddSingleton<DependencyHealth>();
+        services.AddSingleton<ClusterProbe>();
+        services.AddSingleton<BackendProbe>();
+        services.AddHostedService<DependencyMonitor>();
         services.AddHealthChecks()
-            .AddCheck<ClusterReadinessCheck>("cluster", tags: [ReadyTag])
-            .AddCheck<BackendReadinessCheck>("registry", tags: [ReadyTag]);
+            .AddTypeActivatedCheck<DependencyReadinessCheck>("cluster", failureStatus: null, tags: [ReadyTag], args: ["cluster"])
+            .AddTypeActivatedCheck<DependencyReadinessCheck>("registry", failureStatus: null, tags: [ReadyTag], args: ["registry"]);
         return services;
     }
 

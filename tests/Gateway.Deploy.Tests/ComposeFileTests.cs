@@ -9,6 +9,12 @@ public sealed partial class ComposeFileTests
 {
     private const string ComposeFile = "docker-compose.cluster.yml";
 
+    /// <summary>How long the gateway lets a transfer idle (Gateway:Backend:ActivityTimeout's default): the longest a rollout must wait for.</summary>
+    private static readonly TimeSpan TransferLimit = TimeSpan.FromMinutes(15);
+
+    /// <summary>Gateway:Telemetry:MetricsPort's default.</summary>
+    private const int DefaultMetricsPort = 9464;
+
     private static readonly YamlMappingNode Compose = Yaml.LoadMapping(Repository.Read(ComposeFile));
 
     private static YamlMappingNode Services => Compose.Map("services");
@@ -105,22 +111,101 @@ public sealed partial class ComposeFileTests
         var drain = TimeSpan.Parse(env["Gateway__Shutdown__DrainDelay"], System.Globalization.CultureInfo.InvariantCulture);
         var timeout = TimeSpan.Parse(env["Gateway__Shutdown__Timeout"], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(ComposeDuration(edge.Text("stop_grace_period")!) >= drain + timeout + TimeSpan.FromSeconds(15));
+
+        // Transfers in flight may run as long as the gateway lets one idle: a rollout or scale-in does not cut them.
+        Assert.True(timeout >= TransferLimit, $"Gateway:Shutdown:Timeout {timeout} is shorter than a transfer may idle ({TransferLimit})");
+        Assert.True(ComposeDuration(Service("haproxy").Text("stop_grace_period") ?? "10s") >= timeout, "HAProxy is killed before the transfers it carries finish");
     }
 
     [Fact]
-    public void Edge_TrustsTheLoadBalancersFixedAddress_AndReachesBothRegistries()
+    public void Edge_TrustsOnlyTheEdgesNetwork_WhereHaproxyIsTheOnlyOtherMember_AndReachesBothRegistries()
     {
         var env = Service("edge").Environment();
-        var haproxyAddress = Yaml.WithDefaults(Service("haproxy").Map("networks").Map("gateway").Text("ipv4_address")!);
-        Assert.Equal(haproxyAddress, env["Gateway__Network__KnownProxies__0"]);
-        var subnet = Yaml.WithDefaults(((YamlMappingNode)Compose.Map("networks").Map("gateway").Map("ipam").Items("config")[0]).Text("subnet")!);
-        Assert.StartsWith(subnet[..subnet.LastIndexOf('.')], haproxyAddress, StringComparison.Ordinal);
+        Assert.False(env.ContainsKey("Gateway__Network__KnownProxies__0")); // no fixed address to name
+        var subnet = Yaml.WithDefaults(((YamlMappingNode)Compose.Map("networks").Map("edges").Map("ipam").Items("config")[0]).Text("subnet")!);
+        Assert.Equal(subnet, env["Gateway__Network__KnownNetworks__0"]);
+        Assert.Equal(new HashSet<string> { "haproxy", "edge" }, Members("edges"));
 
         var backends = env.Where(e => e.Key.StartsWith("Gateway__Backend__Urls__", StringComparison.Ordinal)).Select(e => new Uri(e.Value)).ToList();
         var registries = ServicesWithImage("registry:").Select(r => r.Name).ToHashSet();
         Assert.Equal(registries, backends.Select(b => b.Host).ToHashSet());
         Assert.All(backends, b => Assert.Equal(5000, b.Port));
         Assert.Equal("/run/secrets/htpasswd", env["Gateway__Auth__HtpasswdFile"]);
+    }
+
+    [Fact]
+    public void NoService_HasAFixedAddressInsideTheNetworksDynamicPool()
+    {
+        // Docker hands out a network's addresses from ip_range (the whole subnet without one) to containers in the
+        // order they start; a fixed address inside that pool is taken by whichever container started first.
+        foreach (var (service, node) in Services.Children.Select(c => (((YamlScalarNode)c.Key).Value!, c.Value)))
+        {
+            if (node.Get("networks") is not YamlMappingNode networks)
+            {
+                continue;
+            }
+
+            foreach (var (key, settings) in networks.Children)
+            {
+                if (settings.Text("ipv4_address") is not { } fixedAddress)
+                {
+                    continue;
+                }
+
+                var network = ((YamlScalarNode)key).Value!;
+                var pool = ((YamlMappingNode)Compose.Map("networks").Map(network).Map("ipam").Items("config")[0]).Text("ip_range");
+                Assert.True(pool is not null, $"{service} has the fixed address {fixedAddress} on {network}, which reserves no ip_range for the others");
+                Assert.False(Contains(Yaml.WithDefaults(pool!), Yaml.WithDefaults(fixedAddress)), $"{service}: {fixedAddress} is inside the dynamic pool {pool}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Networks_ClientsReachOnlyHaproxy_OnlyEdgesReachTheRegistry_OnlyEdgesAndSilosReachRedis()
+    {
+        // Published on every address (reachable by clients): HAProxy's TLS port and nothing else.
+        foreach (var (name, node) in Services.Children.Select(c => (((YamlScalarNode)c.Key).Value!, c.Value)))
+        {
+            foreach (var port in node.Items("ports").Select(p => Yaml.WithDefaults(p.Text()!)))
+            {
+                Assert.True(name == "haproxy" || port.StartsWith("127.0.0.1:", StringComparison.Ordinal), $"{name} publishes {port} on every address");
+            }
+        }
+
+        var registries = ServicesWithImage("registry:").Select(r => r.Name).ToHashSet();
+        var gateways = GatewayServices("edge").Concat(GatewayServices("silo")).Select(g => g.Name).ToHashSet();
+        Assert.Equal(registries.Append("edge").ToHashSet(), Peers(registries.First()));
+        Assert.Equal(gateways.Append("redis").ToHashSet(), Peers("redis"));
+
+        // Only the networks with published ports lead out; every other one is internal.
+        foreach (var (key, network) in Compose.Map("networks").Children)
+        {
+            var name = ((YamlScalarNode)key).Value!;
+            var published = Members(name).Any(m => Service(m).Items("ports").Count > 0);
+            Assert.True(published || network.Text("internal") == "true", $"network {name} has no published service and is not internal");
+        }
+    }
+
+    /// <summary>The services on a network.</summary>
+    private static HashSet<string> Members(string network) =>
+        [.. Services.Children
+            .Where(c => NetworksOf(c.Value).Contains(network))
+            .Select(c => ((YamlScalarNode)c.Key).Value!)];
+
+    /// <summary>Every service sharing at least one network with <paramref name="service"/>, itself included.</summary>
+    private static HashSet<string> Peers(string service) => [.. NetworksOf(Service(service)).SelectMany(Members)];
+
+    private static IEnumerable<string> NetworksOf(YamlNode service) => service.Get("networks") switch
+    {
+        YamlSequenceNode list => list.Children.Select(n => n.Text()!),
+        YamlMappingNode map => map.Keys(),
+        _ => ["default"],
+    };
+
+    private static bool Contains(string cidr, string address)
+    {
+        var network = System.Net.IPNetwork.Parse(cidr);
+        return network.Contains(System.Net.IPAddress.Parse(address));
     }
 
     [Fact]
@@ -153,7 +238,10 @@ public sealed partial class ComposeFileTests
                 secretFiles.Add(Path.GetFullPath(Path.Combine(Repository.Root, topSecrets.Map(secret).Text("file")!)));
             }
 
-            var root = env["REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY"];
+            // The storage root: from the environment, else from the shipped configuration file.
+            var root = env.TryGetValue("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", out var fromEnvironment)
+                ? fromEnvironment
+                : Yaml.LoadMapping(Repository.Read("deploy/registry/config.yml")).Map("storage").Map("filesystem").Text("rootdirectory")!;
             var mounts = registry.Items("volumes").Select(v => v.Text()!.Split(':')).Where(v => v.Length >= 2 && v[1] == root).ToList();
             var mount = Assert.Single(mounts);
             Assert.Contains(mount[0], topVolumes);  // a named volume, the same for every replica
@@ -162,6 +250,22 @@ public sealed partial class ComposeFileTests
 
         Assert.Single(secretFiles);
         Assert.Single(storageVolumes);
+    }
+
+    [Fact]
+    public void Registries_RunTheShippedConfig_WithoutAPerReplicaCache_AndDrainForTheTransferLimit()
+    {
+        var config = Yaml.LoadMapping(Repository.Read("deploy/registry/config.yml"));
+        Assert.Null(config.Map("storage").Get("cache")); // the stock inmemory blob descriptor cache is per replica
+        Assert.Equal("true", config.Map("storage").Map("delete").Text("enabled"));
+        var drain = ComposeDuration(config.Map("http").Text("draintimeout")!);
+        Assert.True(drain >= TransferLimit, $"draintimeout {drain} < {TransferLimit}");
+        foreach (var (name, registry) in ServicesWithImage("registry:"))
+        {
+            Assert.Contains("./deploy/registry/config.yml:/etc/docker/registry/config.yml:ro", registry.Items("volumes").Select(v => v.Text()));
+            Assert.DoesNotContain(registry.Environment().Keys, k => k.StartsWith("REGISTRY_STORAGE_CACHE", StringComparison.Ordinal));
+            Assert.True(ComposeDuration(registry.Text("stop_grace_period") ?? "10s") > drain, $"{name}: stop_grace_period does not cover the drain");
+        }
     }
 
     [Fact]
@@ -231,8 +335,12 @@ public sealed partial class ComposeFileTests
         Assert.Contains("4318", exposed);
         foreach (var (name, node) in GatewayServices("edge").Concat(GatewayServices("silo")))
         {
-            var endpoint = new Uri(node.Environment()["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+            // Traces only: Jaeger takes no OTLP metrics or logs (Prometheus scrapes the metrics; logs stay on stdout).
+            var env = node.Environment();
+            var endpoint = new Uri(env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]);
             Assert.True(endpoint.Host == "jaeger" && endpoint.Port is 4317 or 4318, $"{name} exports to {endpoint}");
+            Assert.False(env.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"), $"{name} sends every signal to {endpoint}");
+            Assert.False(env.ContainsKey("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") || env.ContainsKey("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"), name);
         }
     }
 
@@ -242,26 +350,58 @@ public sealed partial class ComposeFileTests
         Assert.Contains(
             "./observability/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
             Service("prometheus").Items("volumes").Select(v => v.Text()));
+        Assert.Contains(
+            "./observability/prometheus/rules:/etc/prometheus/rules:ro",
+            Service("prometheus").Items("volumes").Select(v => v.Text()));
+
+        // Every gateway node is scraped on its metrics port, not on the port HAProxy forwards clients to.
+        var prometheus = Yaml.LoadMapping(Repository.Read("observability/prometheus/prometheus.yml"));
+        var ports = prometheus.Items("scrape_configs")
+            .Where(job => job.Text("job_name") is "edge" or "silo")
+            .SelectMany(job => job.Items("dns_sd_configs"))
+            .Select(sd => int.Parse(sd.Text("port")!, System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.Equal(2, ports.Count);
+        foreach (var (name, node) in GatewayServices("edge").Concat(GatewayServices("silo")))
+        {
+            var metricsPort = node.Environment().TryGetValue("Gateway__Telemetry__MetricsPort", out var configured) ? int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture) : DefaultMetricsPort;
+            Assert.All(ports, p => Assert.Equal(metricsPort, p));
+            Assert.NotEqual(8080, metricsPort);
+        }
         var grafana = Service("grafana").Items("volumes").Select(v => v.Text()).ToList();
         Assert.Contains("./observability/grafana/provisioning:/etc/grafana/provisioning:ro", grafana);
         Assert.Contains("./observability/grafana/dashboards:/var/lib/grafana/dashboards:ro", grafana);
     }
 
     [Fact]
-    public void EveryGatewayService_IsBuiltFromTheOneDockerfile()
+    public void GatewayImage_IsBuiltOnce_ByTheServiceEveryOtherGatewayServiceDependsOn()
     {
         var gateways = GatewayServices("edge").Concat(GatewayServices("silo")).ToList();
         Assert.True(gateways.Count >= 3);
-        var images = new HashSet<string>();
-        foreach (var (name, node) in gateways)
-        {
-            Assert.Equal("deploy/Dockerfile", node.Map("build").Text("dockerfile"));
-            Assert.Equal(".", node.Map("build").Text("context"));
-            images.Add(Yaml.WithDefaults(node.Text("image")!));
-        }
+        Assert.Single(gateways.Select(g => Yaml.WithDefaults(g.Node.Text("image")!)).Distinct());
 
-        Assert.Single(images);
+        // One build: Compose v2 builds every service with a build section, in parallel, even for one tag.
+        var builders = Services.Children.Where(c => c.Value.Get("build") is not null).Select(c => ((YamlScalarNode)c.Key).Value!).ToList();
+        var builder = Assert.Single(builders);
+        var build = Service(builder).Map("build");
+        Assert.Equal("deploy/Dockerfile", build.Text("dockerfile"));
+        Assert.Equal(".", build.Text("context"));
+        Assert.Contains(builder, gateways.Select(g => g.Name));
+
+        // docker-compose 1.29 makes sure of images in dependency order and pulls a tag no earlier service built.
+        foreach (var (name, _) in gateways.Where(g => g.Name != builder))
+        {
+            Assert.True(DependsOn(name, builder), $"{name} does not depend on {builder}, which builds its image");
+        }
     }
+
+    private static bool DependsOn(string service, string dependency, int depth = 0) =>
+        depth < 10 && Service(service).Get("depends_on") switch
+        {
+            YamlMappingNode map => map.Keys().Any(d => d == dependency || DependsOn(d, dependency, depth + 1)),
+            YamlSequenceNode list => list.Children.Select(c => c.Text()!).Any(d => d == dependency || DependsOn(d, dependency, depth + 1)),
+            _ => false,
+        };
 
     private static TimeSpan ComposeDuration(string value)
     {

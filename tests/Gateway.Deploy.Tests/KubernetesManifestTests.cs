@@ -100,7 +100,6 @@ public sealed class KubernetesManifestTests
         Assert.Equal("/healthz/ready", container.ReadinessProbe.HttpGet.Path);
         Assert.Equal("/healthz/live", container.LivenessProbe.HttpGet.Path);
         Assert.Contains(container.Ports, p => p.Name == container.ReadinessProbe.HttpGet.Port.Value && p.ContainerPort == 8080);
-        Assert.True(edge.Spec.Replicas >= 2);
         Assert.Equal(0, int.Parse(edge.Spec.Strategy.RollingUpdate.MaxUnavailable.Value, CultureInfo.InvariantCulture));
 
         // TLS at the edge from a referenced Secret (the Service passes TCP through).
@@ -192,7 +191,7 @@ public sealed class KubernetesManifestTests
         Assert.Equal("registry-gateway-secrets", secret.Name);
         Assert.Equal("registry-http-secret", secret.Key);
 
-        var root = Env(container, "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY");
+        var root = Env(container, "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY") ?? RegistryConfig().Map("storage").Map("filesystem").Text("rootdirectory");
         var mount = Assert.Single(container.VolumeMounts, m => m.MountPath == root);
         var claim = Assert.Single(registry.Spec.Template.Spec.Volumes, v => v.Name == mount.Name).PersistentVolumeClaim.ClaimName;
         var pvc = Assert.Single(All<V1PersistentVolumeClaim>(), p => p.Metadata.Name == claim);
@@ -216,7 +215,8 @@ public sealed class KubernetesManifestTests
         Assert.True(budget.Spec.MinAvailable is not null || budget.Spec.MaxUnavailable is not null);
         if (budget.Spec.MinAvailable is { } min)
         {
-            Assert.True(int.Parse(min.Value, CultureInfo.InvariantCulture) < deployment.Spec.Replicas, "a budget no eviction can satisfy blocks node drains");
+            var replicas = deployment.Spec.Replicas ?? All<V2HorizontalPodAutoscaler>().Single(h => h.Spec.ScaleTargetRef.Name == name).Spec.MinReplicas;
+            Assert.True(int.Parse(min.Value, CultureInfo.InvariantCulture) < replicas, "a budget no eviction can satisfy blocks node drains");
         }
     }
 
@@ -283,6 +283,242 @@ public sealed class KubernetesManifestTests
             Assert.Contains($"kubectl -n registry-gateway create secret", readme, StringComparison.Ordinal);
             Assert.Contains(name, readme, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>How long the gateway lets a transfer idle (Gateway:Backend:ActivityTimeout's default): the longest a rollout must wait for.</summary>
+    private static readonly TimeSpan TransferLimit = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long cloud load balancers may go on sending to a pod after it turns unready (health check interval x threshold: AWS NLB 10 s x 3).</summary>
+    private static readonly TimeSpan LoadBalancerReaction = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public void DeploymentUnderAnAutoscaler_NamesNoReplicas()
+    {
+        // With spec.replicas in the file, every `kubectl apply` scales the Deployment back to that number.
+        foreach (var hpa in All<V2HorizontalPodAutoscaler>())
+        {
+            Assert.Null(Deployment(hpa.Spec.ScaleTargetRef.Name).Spec.Replicas);
+        }
+
+        Assert.NotEmpty(All<V2HorizontalPodAutoscaler>());
+    }
+
+    [Fact]
+    public void Edges_DrainLongerThanLoadBalancersReact_AndWaitForTheLongestTransfer()
+    {
+        var edge = Deployment("edge");
+        var container = Container(edge);
+        var drain = TimeSpan.Parse(Env(container, "Gateway__Shutdown__DrainDelay")!, CultureInfo.InvariantCulture);
+        var timeout = TimeSpan.Parse(Env(container, "Gateway__Shutdown__Timeout")!, CultureInfo.InvariantCulture);
+        Assert.True(drain >= LoadBalancerReaction, $"DrainDelay {drain}: a cloud load balancer may still send new requests after the edge stops accepting");
+        Assert.True(timeout >= TransferLimit, $"Shutdown:Timeout {timeout} cuts transfers the gateway lets idle for {TransferLimit}");
+        Assert.True(TimeSpan.FromSeconds(edge.Spec.Template.Spec.TerminationGracePeriodSeconds ?? 30) >= drain + timeout + TimeSpan.FromSeconds(15));
+        var readme = Repository.Read("deploy/README.md");
+        Assert.Contains("terminationGracePeriodSeconds: 960", readme, StringComparison.Ordinal); // the trade-off is written down
+    }
+
+    [Fact]
+    public void Registry_RunsTheShippedConfig_DrainsForTheTransferLimit_AndLeavesTheServiceBeforeItStopsAccepting()
+    {
+        var config = Assert.Single(All<V1ConfigMap>(), c => c.Metadata.Name == "registry-config");
+        Assert.Equal(Repository.Read("deploy/registry/config.yml"), config.Data["config.yml"]);
+        Assert.Null(RegistryConfig().Map("storage").Get("cache")); // no per-replica blob descriptor cache
+
+        var registry = Deployment("registry");
+        var container = Container(registry);
+        var mount = Assert.Single(container.VolumeMounts, m => m.MountPath == "/etc/docker/registry");
+        Assert.Equal("registry-config", Assert.Single(registry.Spec.Template.Spec.Volumes, v => v.Name == mount.Name).ConfigMap.Name);
+
+        var drain = ParseGoDuration(RegistryConfig().Map("http").Text("draintimeout")!);
+        Assert.True(drain >= TransferLimit);
+        var preStop = string.Join(' ', container.Lifecycle.PreStop.Exec.Command);
+        var pause = TimeSpan.FromSeconds(int.Parse(System.Text.RegularExpressions.Regex.Match(preStop, @"sleep (\d+)").Groups[1].Value, CultureInfo.InvariantCulture));
+        Assert.True(pause >= TimeSpan.FromSeconds(5), "the registry stops accepting at SIGTERM: it must leave the endpoints first");
+        Assert.True(TimeSpan.FromSeconds(registry.Spec.Template.Spec.TerminationGracePeriodSeconds ?? 30) > pause + drain);
+
+        var claim = Assert.Single(All<V1PersistentVolumeClaim>());
+        Assert.False(string.IsNullOrEmpty(claim.Spec.StorageClassName), "a ReadWriteMany claim on the default (block) class stays Pending");
+    }
+
+    [Fact]
+    public void EveryProbe_HasAnExplicitTimeout_AndGatewayReadinessAsksOnlyLocalState()
+    {
+        foreach (var deployment in All<V1Deployment>())
+        {
+            var container = Container(deployment);
+            foreach (var (kind, probe) in new[] { ("readiness", container.ReadinessProbe), ("liveness", container.LivenessProbe), ("startup", container.StartupProbe) })
+            {
+                if (probe is null)
+                {
+                    continue;
+                }
+
+                Assert.True(probe.TimeoutSeconds is >= 1, $"{deployment.Metadata.Name}: {kind} probe relies on the 1 s default timeout");
+            }
+
+            Assert.NotNull(container.ReadinessProbe);
+            Assert.NotNull(container.LivenessProbe);
+        }
+
+        // The gateway's /healthz/ready reads cached state (no grain call, no registry call per probe): 2 s is ample.
+        Assert.Equal("/healthz/ready", Container(Deployment("edge")).ReadinessProbe.HttpGet.Path);
+        Assert.Contains("answers from the last results", Repository.Read("README.md"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Metrics_AreServedOnTheirOwnPort_WhichTheClientsServiceDoesNotExpose()
+    {
+        foreach (var name in new[] { "edge", "silo" })
+        {
+            var container = Container(Deployment(name));
+            var port = Assert.Single(container.Ports, p => p.Name == "metrics").ContainerPort;
+            Assert.Equal(port.ToString(CultureInfo.InvariantCulture), Env(container, "Gateway__Telemetry__MetricsPort"));
+            Assert.DoesNotContain(container.Ports, p => p.Name != "metrics" && p.ContainerPort == port);
+        }
+
+        var clients = Assert.Single(All<V1Service>(), s => s.Spec.Type == "LoadBalancer");
+        Assert.All(clients.Spec.Ports, p => Assert.Equal("https", p.TargetPort.Value));
+        Assert.Contains(All<V1Service>(), s => s.Spec.ClusterIP == "None" && s.Spec.Ports.Any(p => p.TargetPort.Value == "metrics") && Selects(s.Spec.Selector, Deployment("edge").Spec.Template.Metadata.Labels));
+    }
+
+    [Fact]
+    public void ClientsService_KeepsTheClientAddress_OnAwsToo_AndTheReadmeSaysWhy()
+    {
+        var clients = Assert.Single(All<V1Service>(), s => s.Spec.Type == "LoadBalancer");
+        Assert.Equal("Local", clients.Spec.ExternalTrafficPolicy);
+        Assert.Equal("nlb", clients.Metadata.Annotations["service.beta.kubernetes.io/aws-load-balancer-type"]);
+        Assert.Contains("client address", Repository.Read("deploy/README.md"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryPod_RunsAsNonRoot_WithAReadOnlyRootFilesystem_AndNoPrivilegeEscalation()
+    {
+        foreach (var deployment in All<V1Deployment>())
+        {
+            var pod = deployment.Spec.Template.Spec;
+            Assert.True(pod.SecurityContext?.RunAsNonRoot == true, $"{deployment.Metadata.Name} may run as root");
+            Assert.True(pod.SecurityContext.RunAsUser is > 0, deployment.Metadata.Name);
+            Assert.Equal("RuntimeDefault", pod.SecurityContext.SeccompProfile?.Type);
+            var container = Container(deployment);
+            Assert.True(container.SecurityContext?.ReadOnlyRootFilesystem == true, $"{deployment.Metadata.Name}: writable root file system");
+            Assert.False(container.SecurityContext.AllowPrivilegeEscalation ?? true, deployment.Metadata.Name);
+            Assert.Contains("ALL", container.SecurityContext.Capabilities.Drop);
+        }
+    }
+
+    [Theory]
+    [InlineData("silo")]
+    [InlineData("registry")]
+    public void Replicas_AreSpreadOverNodes(string name)
+    {
+        var deployment = Deployment(name);
+        var spread = Assert.Single(deployment.Spec.Template.Spec.TopologySpreadConstraints, c => c.TopologyKey == "kubernetes.io/hostname");
+        Assert.Equal("DoNotSchedule", spread.WhenUnsatisfiable); // a preference would still put both on one node
+        Assert.Equal(1, spread.MaxSkew);
+        Assert.True(Selects(spread.LabelSelector.MatchLabels, deployment.Spec.Template.Metadata.Labels));
+    }
+
+    [Fact]
+    public void NetworkPolicies_DenyEverythingByDefault_ForEveryPod()
+    {
+        var model = Policies();
+        var deny = Assert.Single(All<V1NetworkPolicy>(), p => p.Spec.PodSelector.MatchLabels is null or { Count: 0 } && p.Spec.Ingress is null && p.Spec.Egress is null);
+        Assert.Equal(new[] { "Ingress", "Egress" }, deny.Spec.PolicyTypes);
+        foreach (var pod in Pods())
+        {
+            Assert.True(model.Isolates(pod, "Ingress") && model.Isolates(pod, "Egress"), $"{pod} is not covered");
+            Assert.True(model.Allows(pod, KubeDns, 53), $"{pod} cannot resolve names");
+        }
+    }
+
+    [Theory]
+    [InlineData("outside", "edge", "https", true)]
+    [InlineData("monitoring", "edge", "metrics", true)]
+    [InlineData("monitoring", "silo", "metrics", true)]
+    [InlineData("edge", "registry", "http", true)]
+    [InlineData("edge", "silo", "gateway", true)]
+    [InlineData("edge", "redis", "redis", true)]
+    [InlineData("silo", "silo", "silo", true)]
+    [InlineData("silo", "redis", "redis", true)]
+    [InlineData("outside", "registry", "http", false)]
+    [InlineData("outside", "redis", "redis", false)]
+    [InlineData("outside", "edge", "http", false)]
+    [InlineData("outside", "edge", "metrics", false)]
+    [InlineData("other-pod", "registry", "http", false)]
+    [InlineData("other-pod", "redis", "redis", false)]
+    [InlineData("other-namespace", "registry", "http", false)]
+    [InlineData("other-namespace", "silo", "gateway", false)]
+    [InlineData("monitoring", "registry", "http", false)]
+    [InlineData("silo", "registry", "http", false)]
+    [InlineData("registry", "redis", "redis", false)]
+    [InlineData("redis", "registry", "http", false)]
+    [InlineData("registry", "silo", "gateway", false)]
+    public void NetworkPolicies_AllowExactlyTheTopologysConnections(string from, string to, string portName, bool allowed)
+    {
+        var model = Policies();
+        var pods = Pods().ToDictionary(p => p.Name);
+        var source = from switch
+        {
+            "outside" => NetworkPolicyModel.Endpoint.Outside,
+            "monitoring" => new NetworkPolicyModel.Endpoint("prometheus", new Dictionary<string, string> { ["app"] = "prometheus" }, new Dictionary<string, int>(), "monitoring"),
+            "other-pod" => new NetworkPolicyModel.Endpoint("other-pod", new Dictionary<string, string> { ["app"] = "debug" }, new Dictionary<string, int>(), "registry-gateway"),
+            "other-namespace" => new NetworkPolicyModel.Endpoint("other-namespace", new Dictionary<string, string> { ["app.kubernetes.io/name"] = "registry-gateway", ["app.kubernetes.io/component"] = "edge" }, new Dictionary<string, int>(), "elsewhere"),
+            _ => pods[from],
+        };
+        var target = pods[to];
+        Assert.Equal(allowed, model.Allows(source, target, target.Ports[portName]));
+    }
+
+    [Fact]
+    public void PrometheusOperatorObjects_CarryTheRulesFileUnchanged_AndScrapeTheMetricsPort()
+    {
+        var rule = Yaml.LoadMapping(Repository.Read($"{Folder}/monitoring/prometheusrule.yaml"));
+        Assert.Equal("monitoring.coreos.com/v1", rule.Text("apiVersion"));
+        Assert.Equal("PrometheusRule", rule.Text("kind"));
+        var rules = Yaml.LoadMapping(Repository.Read("observability/prometheus/rules/gateway-alerts.yml"));
+        Assert.Equal(Canonical(rules), Canonical(rule.Map("spec")));
+
+        var monitor = Yaml.LoadMapping(Repository.Read($"{Folder}/monitoring/podmonitor.yaml"));
+        Assert.Equal("PodMonitor", monitor.Text("kind"));
+        var endpoint = Assert.Single(monitor.Map("spec").Items("podMetricsEndpoints"));
+        Assert.Equal("metrics", endpoint.Text("port"));
+        var selector = monitor.Map("spec").Map("selector").Map("matchLabels").Children.ToDictionary(c => c.Key.Text()!, c => c.Value.Text()!);
+        Assert.True(Selects(selector, Deployment("edge").Spec.Template.Metadata.Labels) && Selects(selector, Deployment("silo").Spec.Template.Metadata.Labels));
+
+        var kustomization = Yaml.LoadMapping(Repository.Read($"{Folder}/monitoring/kustomization.yaml"));
+        Assert.Equal(new HashSet<string> { "prometheusrule.yaml", "podmonitor.yaml" }, kustomization.Items("resources").Select(r => r.Text()!).ToHashSet());
+    }
+
+    private static readonly NetworkPolicyModel.Endpoint KubeDns =
+        new("kube-dns", new Dictionary<string, string> { ["k8s-app"] = "kube-dns" }, new Dictionary<string, int> { ["dns"] = 53 }, "kube-system");
+
+    private static NetworkPolicyModel Policies() => new([.. All<V1NetworkPolicy>()], "registry-gateway");
+
+    /// <summary>One endpoint per Deployment: its pods' labels and named ports.</summary>
+    private static IEnumerable<NetworkPolicyModel.Endpoint> Pods() =>
+        All<V1Deployment>().Select(d => new NetworkPolicyModel.Endpoint(
+            d.Metadata.Name,
+            d.Spec.Template.Metadata.Labels,
+            Container(d).Ports.ToDictionary(p => p.Name, p => p.ContainerPort),
+            d.Metadata.NamespaceProperty));
+
+    private static YamlDotNet.RepresentationModel.YamlMappingNode RegistryConfig() =>
+        Yaml.LoadMapping(Assert.Single(All<V1ConfigMap>(), c => c.Metadata.Name == "registry-config").Data["config.yml"]);
+
+    private static string Canonical(YamlDotNet.RepresentationModel.YamlNode node)
+    {
+        var stream = new YamlDotNet.RepresentationModel.YamlStream(new YamlDotNet.RepresentationModel.YamlDocument(node));
+        using var writer = new StringWriter();
+        stream.Save(writer, assignAnchors: false);
+        return writer.ToString();
+    }
+
+    private static TimeSpan ParseGoDuration(string value)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(value, @"^(\d+)(s|m|h)$");
+        Assert.True(match.Success, $"not a duration: {value}");
+        var number = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        return match.Groups[2].Value switch { "h" => TimeSpan.FromHours(number), "m" => TimeSpan.FromMinutes(number), _ => TimeSpan.FromSeconds(number) };
     }
 
     private static V1Service ServiceSelecting(string deploymentName, string targetPort)

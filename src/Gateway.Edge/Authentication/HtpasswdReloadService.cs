@@ -1,24 +1,20 @@
+using Gateway.Edge.Files;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Edge.Authentication;
 
-/// <summary>Checks the htpasswd file every <see cref="AuthOptions.ReloadInterval"/> and takes its new versions.</summary>
-public sealed class HtpasswdReloadService(HtpasswdStore store, IOptions<AuthOptions> options, TimeProvider time) : BackgroundService
+/// <summary>
+/// Takes the htpasswd file's new versions: on file events in its folder, and every <see cref="AuthOptions.ReloadInterval"/>
+/// (see <see cref="FileReloader"/>).
+/// </summary>
+public sealed class HtpasswdReloadService(HtpasswdStore store, IOptions<AuthOptions> options, TimeProvider time, ILogger<HtpasswdReloadService> logger) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.ReloadInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                store.ReloadIfChanged();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        using var reloader = new FileReloader(store.Watched, store.ReloadIfChanged, options.Value.ReloadInterval, time, logger);
+        await reloader.RunAsync(stoppingToken);
     }
 }

@@ -36,6 +36,9 @@ public sealed partial class HtpasswdStore
     /// <summary>The file's full path.</summary>
     public string Path => _file.Path;
 
+    /// <summary>The file, for <see cref="Files.FileReloader"/>.</summary>
+    public WatchedFile Watched => _file;
+
     /// <summary>The current entries.</summary>
     public HtpasswdSnapshot Current => _current;
 

@@ -1,30 +1,26 @@
 using Gateway.Edge.Authentication;
+using Gateway.Edge.Files;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Edge.Authorization;
 
-/// <summary>Checks the ACL file every <see cref="AuthOptions.ReloadInterval"/> and takes its new versions.</summary>
-public sealed class AclReloadService(AclStore store, IOptions<AuthOptions> options, TimeProvider time) : BackgroundService
+/// <summary>
+/// Takes the ACL file's new versions: on file events in its folder, and every <see cref="AuthOptions.ReloadInterval"/>
+/// (see <see cref="FileReloader"/>).
+/// </summary>
+public sealed class AclReloadService(AclStore store, IOptions<AuthOptions> options, TimeProvider time, ILogger<AclReloadService> logger) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (store.Path is null)
+        if (store.Watched is not { } file)
         {
             return;
         }
 
-        using var timer = new PeriodicTimer(options.Value.ReloadInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                store.ReloadIfChanged();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        using var reloader = new FileReloader(file, store.ReloadIfChanged, options.Value.ReloadInterval, time, logger);
+        await reloader.RunAsync(stoppingToken);
     }
 }

@@ -45,6 +45,9 @@ public sealed partial class AclStore
     /// <summary>The file's full path; null when no ACL is configured.</summary>
     public string? Path => _file?.Path;
 
+    /// <summary>The file, for <see cref="FileReloader"/>; null when no ACL is configured.</summary>
+    public WatchedFile? Watched => _file;
+
     /// <summary>The rules in force.</summary>
     public AclEvaluator Current => _current;
 

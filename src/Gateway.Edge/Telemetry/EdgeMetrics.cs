@@ -12,7 +12,9 @@ public sealed class EdgeMetrics
     /// <summary>The meter's name.</summary>
     public const string MeterName = "Gateway.Edge";
 
-    private static readonly double[] LatencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+    // Up to an hour: a transfer may stream as long as it moves (only 15 idle minutes cut it, Gateway:Backend:ActivityTimeout),
+    // and a push of large layers over a slow link takes many minutes; a last bucket at 300 s hid all of them.
+    private static readonly double[] LatencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600];
 
     private readonly Counter<long> _bcryptVerifications;
     private readonly Histogram<double> _bcryptDuration;

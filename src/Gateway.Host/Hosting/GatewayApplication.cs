@@ -64,6 +64,7 @@ public static partial class GatewayApplication
         // Validate every options class now, so a bad value stops the process with its message alone
         // (not after a "Hosting failed to start" stack trace).
         app.Services.GetService<IStartupValidator>()?.Validate();
+        app.Services.GetRequiredService<CertificateExpiryGauge>(); // registers its gauge
         if (role != GatewayRole.Silo)
         {
             // Load the htpasswd file now: an unusable one stops the start with the lines at fault.

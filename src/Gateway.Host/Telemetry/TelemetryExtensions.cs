@@ -37,6 +37,8 @@ public static class TelemetryExtensions
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
         var options = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        MetricsEndpoint.AddTo(builder.Configuration, options);
+        builder.Services.AddSingleton<CertificateExpiryGauge>();
         var otlp = OtlpSettings.From(builder.Configuration);
 
         // Every log line written inside a request (or a grain call) carries TraceId and SpanId as a scope: the console
@@ -104,17 +106,29 @@ public static class TelemetryExtensions
         return builder;
     }
 
-    /// <summary>Maps the Prometheus scrape endpoint (<see cref="TelemetryOptions.MetricsPath"/>, optionally on <see cref="TelemetryOptions.MetricsPort"/> only).</summary>
+    /// <summary>Maps the Prometheus scrape endpoint (<see cref="TelemetryOptions.MetricsPath"/>, on <see cref="TelemetryOptions.MetricsPort"/> only unless it is 0).</summary>
     public static IEndpointConventionBuilder MapGatewayMetrics(this IEndpointRouteBuilder endpoints)
     {
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<TelemetryOptions>>().Value;
-        var scrape = endpoints.MapPrometheusScrapingEndpoint(options.MetricsPath);
-        if (options.MetricsPort is { } port)
+        var port = options.MetricsPort;
+        return endpoints.MapPrometheusScrapingEndpoint(options.MetricsPath, meterProvider: null, configureBranchedPipeline: branch =>
         {
-            scrape.RequireHost($"*:{port}");
-        }
+            if (port > 0)
+            {
+                // The port the connection came in on, not the Host header (which a client chooses): a scrape through
+                // the clients' port is not found, whatever the request says.
+                branch.Use((context, next) =>
+                {
+                    if (context.Connection.LocalPort == port)
+                    {
+                        return next(context);
+                    }
 
-        return scrape;
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                });
+            }
+        }, optionsName: null);
     }
 
     /// <summary>Whether a server request gets a span: not the probes (<c>/healthz/…</c>) nor the scrapes.</summary>

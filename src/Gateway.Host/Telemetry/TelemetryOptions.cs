@@ -9,13 +9,18 @@ public sealed class TelemetryOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Gateway:Telemetry";
 
+    /// <summary>The default <see cref="MetricsPort"/>: the OpenTelemetry Prometheus exporter's usual port.</summary>
+    public const int DefaultMetricsPort = 9464;
+
     /// <summary>Path of the Prometheus scrape endpoint. Default: <c>/metrics</c>.</summary>
     public string MetricsPath { get; set; } = "/metrics";
 
     /// <summary>
-    /// When set, the scrape endpoint answers only on this port (a management endpoint, e.g. <c>9464</c>), which
-    /// must be one of the Kestrel endpoints (<c>Kestrel:Endpoints:Management:Url=http://0.0.0.0:9464</c>).
-    /// Default: none, the scrape endpoint answers on every endpoint of the node.
+    /// The port the scrape endpoint answers on, and only there: a management port apart from the one clients use (as
+    /// the registry's debug address and Harbor's exporter are). Default: 9464. When no <c>Kestrel:Endpoints:*:Url</c>
+    /// listens on it, an HTTP endpoint on every address is added (<see cref="MetricsEndpoint"/>); to bind it to one
+    /// address, configure that endpoint yourself (<c>Kestrel__Endpoints__Metrics__Url=http://10.0.0.5:9464</c>).
+    /// <c>0</c>: no port of its own, the scrape endpoint answers on every endpoint of the node.
     /// </summary>
-    public int? MetricsPort { get; set; }
+    public int MetricsPort { get; set; } = DefaultMetricsPort;
 }

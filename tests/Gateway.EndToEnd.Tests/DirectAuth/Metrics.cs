@@ -9,7 +9,7 @@ public static class Metrics
     /// <summary>The sum over all series of <paramref name="name"/> whose labels contain every one of <paramref name="labels"/>.</summary>
     public static async Task<double> SumAsync(GatewayNode node, string name, params string[] labels)
     {
-        using var http = node.CreateClient();
+        using var http = node.CreateMetricsClient();
         var text = await http.GetStringAsync("metrics");
         double total = 0;
         foreach (var line in text.Split('\n'))

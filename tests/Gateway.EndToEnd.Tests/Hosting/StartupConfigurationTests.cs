@@ -33,6 +33,7 @@ public sealed partial class StartupConfigurationTests(ITestOutputHelper output)
     [InlineData("Gateway__Cluster__Provider=zookeeper", "Gateway:Cluster:Provider", "must be 'localhost' or 'redis' (was 'zookeeper')")]
     [InlineData("Gateway__Cluster__AdvertisedAddress=not-an-ip", "Gateway:Cluster:AdvertisedAddress", "concrete IP address (was 'not-an-ip')")]
     [InlineData("Gateway__Shutdown__DrainDelay=-00:00:01", "Gateway:Shutdown:DrainDelay", "between 00:00:00 and 00:10:00")]
+    [InlineData("Gateway__Health__UnreadyAfter=00:00:01", "Gateway:Health:UnreadyAfter", "at least Gateway:Health:CheckInterval")]
     [InlineData("Gateway__Auth__Mode=kerberos", "Gateway:Auth:Mode", "'basic' or 'token' (was 'kerberos')")]
     [InlineData("Gateway__Auth__Mode=token", "Gateway:Token:SigningKey", "needs the token server")]
     [InlineData("Gateway__Auth__AclFile=/nonexistent/acl.yml", "Gateway:Auth:AclFile", "/nonexistent/acl.yml")]

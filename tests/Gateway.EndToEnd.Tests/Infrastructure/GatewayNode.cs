@@ -21,6 +21,7 @@ public sealed class GatewayNode : IAsyncDisposable
         Process = process;
         var scheme = options.UseHttps ? "https" : "http";
         BaseUri = new Uri(string.Create(CultureInfo.InvariantCulture, $"{scheme}://127.0.0.1:{options.Port}/"));
+        MetricsUri = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{options.MetricsPort}/"));
     }
 
     /// <summary>The options with every port resolved.</summary>
@@ -31,6 +32,9 @@ public sealed class GatewayNode : IAsyncDisposable
 
     /// <summary>http(s)://127.0.0.1:port/</summary>
     public Uri BaseUri { get; }
+
+    /// <summary>http://127.0.0.1:metricsPort/, where the node serves /metrics (not on <see cref="BaseUri"/>).</summary>
+    public Uri MetricsUri { get; }
 
     /// <summary>"127.0.0.1:port", as used in image references.</summary>
     public string HostPort => BaseUri.Authority;
@@ -54,6 +58,7 @@ public sealed class GatewayNode : IAsyncDisposable
             Port = options.Port ?? FreePort.Next(),
             SiloPort = options.SiloPort ?? FreePort.Next(),
             GatewayPort = options.GatewayPort ?? FreePort.Next(),
+            MetricsPort = options.MetricsPort ?? FreePort.Next(),
         };
         var environment = EnvironmentFor(resolved);
         var workingDirectory = TempDirectory.Create();
@@ -109,6 +114,9 @@ public sealed class GatewayNode : IAsyncDisposable
 
     /// <summary>An HttpClient with BaseAddress = BaseUri, trusting only <paramref name="trustedRoot"/> when given, else any certificate.</summary>
     public HttpClient CreateClient(X509Certificate2? trustedRoot = null) => TestHttp.CreateClient(BaseUri, trustedRoot);
+
+    /// <summary>An HttpClient with BaseAddress = <see cref="MetricsUri"/> (the scrape: <c>GetAsync("metrics")</c>).</summary>
+    public HttpClient CreateMetricsClient() => TestHttp.CreateClient(MetricsUri);
 
     /// <summary>SIGKILL (the whole process group); a crash, no graceful shutdown.</summary>
     public void KillHard() => Process.KillHard();
@@ -180,6 +188,12 @@ public sealed class GatewayNode : IAsyncDisposable
         else
         {
             env["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{Int(o.Port)}";
+        }
+
+        if (o.MetricsPort is { } metrics)
+        {
+            env["Gateway__Telemetry__MetricsPort"] = Int(metrics);
+            env["Kestrel__Endpoints__Metrics__Url"] = $"http://127.0.0.1:{Int(metrics)}";
         }
 
         foreach (var (name, value) in o.Environment)

@@ -48,6 +48,12 @@ public sealed record GatewayNodeOptions
     /// <summary>HTTP(S) port on 127.0.0.1; null: a free one at start.</summary>
     public int? Port { get; init; }
 
+    /// <summary>
+    /// Gateway__Telemetry__MetricsPort, served on 127.0.0.1 (plain HTTP) by a Kestrel endpoint of its own; null: a free
+    /// one at start. Every node needs its own: the gateway's default (9464) would collide between nodes.
+    /// </summary>
+    public int? MetricsPort { get; init; }
+
     /// <summary>PEM chain for Kestrel; with it the node serves HTTPS, without it plain HTTP.</summary>
     public string? CertificatePath { get; init; }
 

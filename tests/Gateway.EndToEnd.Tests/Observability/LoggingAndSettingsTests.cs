@@ -19,12 +19,8 @@ public sealed class LoggingAndSettingsTests(ITestOutputHelper output)
         var management = FreePort.Next();
         options = options with
         {
-            Environment = new Dictionary<string, string?>
-            {
-                ["Logging__Console__FormatterName"] = "json",
-                ["Gateway__Telemetry__MetricsPort"] = management.ToString(CultureInfo.InvariantCulture),
-                ["Kestrel__Endpoints__Management__Url"] = $"http://127.0.0.1:{management}",
-            },
+            MetricsPort = management,
+            Environment = new Dictionary<string, string?> { ["Logging__Console__FormatterName"] = "json" },
         };
         await using var registry = await RegistryServer.StartAsync(temp);
         await using var node = await GatewayNode.StartAsync(options with { BackendUrls = [registry.BaseUrl.ToString().TrimEnd('/')] });
@@ -51,6 +47,13 @@ public sealed class LoggingAndSettingsTests(ITestOutputHelper output)
         using (var notHere = await http.GetAsync("/metrics"))
         {
             Assert.Equal(HttpStatusCode.NotFound, notHere.StatusCode);
+        }
+
+        // Not even when the request names the management port in its Host header: the port it came in on counts.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Host = $"127.0.0.1:{management}" } })
+        using (var spoofed = await http.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, spoofed.StatusCode);
         }
 
         await node.WaitForLogAsync(l => l.Contains("\"Outcome\":\"allowed\"", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
@@ -127,11 +130,49 @@ public sealed class LoggingAndSettingsTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task MetricsPort_WithoutAnEndpointOfItsOwn_IsBoundByTheNode_AndZeroServesTheScrapeOnTheNodesPort()
+    {
+        using var temp = TempDirectory.Create();
+        var metrics = FreePort.Next();
+
+        // Only the setting, as in the image: the node adds the endpoint (every address) itself.
+        var options = await NodeOptionsAsync(temp) with
+        {
+            MetricsPort = metrics,
+            Environment = new Dictionary<string, string?> { ["Kestrel__Endpoints__Metrics__Url"] = null },
+        };
+        // No registry behind these nodes (never ready): "Gateway ready" says they listen.
+        await using (var node = await GatewayNode.StartAsync(options, waitUntilReady: false))
+        using (var http = node.CreateClient())
+        {
+            await node.WaitForLogAsync(l => l.Contains("Gateway ready", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            using var scrape = await http.GetAsync(new Uri($"http://127.0.0.1:{metrics}/metrics"));
+            Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
+            using var notHere = await http.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.NotFound, notHere.StatusCode);
+        }
+
+        // 0: no port of its own, the scrape answers on the node's endpoint.
+        var onItsPort = await NodeOptionsAsync(temp) with
+        {
+            Environment = new Dictionary<string, string?> { ["Gateway__Telemetry__MetricsPort"] = "0", ["Kestrel__Endpoints__Metrics__Url"] = null },
+        };
+        await using (var node = await GatewayNode.StartAsync(onItsPort, waitUntilReady: false))
+        using (var http = node.CreateClient())
+        {
+            await node.WaitForLogAsync(l => l.Contains("Gateway ready", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            using var scrape = await http.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
+        }
+    }
+
     [Theory]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "jaeger:4317", "OTEL_EXPORTER_OTLP_ENDPOINT")]
     [InlineData("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json", "OTEL_EXPORTER_OTLP_PROTOCOL")]
     [InlineData("Gateway__Telemetry__MetricsPath", "metrics", "Gateway:Telemetry:MetricsPath")]
-    [InlineData("Gateway__Telemetry__MetricsPort", "9464", "Gateway:Telemetry:MetricsPort")]
+    [InlineData("Gateway__Telemetry__MetricsPort", "70000", "Gateway:Telemetry:MetricsPort")]
+    [InlineData("Gateway__Telemetry__MetricsPort", "metrics", "Gateway:Telemetry:MetricsPort")]
     public async Task BadTelemetrySetting_StopsTheStart_WithExitCode2_NamingTheKey(string variable, string value, string named)
     {
         using var temp = TempDirectory.Create();

@@ -22,6 +22,9 @@ public sealed class ObservabilityClusterFixture : IAsyncLifetime
     public const string BcryptPassword = "otel-bcrypt-pw-1";
     public const string ServiceName = "registry-gateway-e2e";
 
+    /// <summary>The service the edge's token server issues tokens for.</summary>
+    public const string TokenService = "otel-e2e-registry";
+
     /// <summary>Failed logins of one user from one address that lock the pair (Gateway:Lockout:MaxFailures).</summary>
     public const int MaxFailures = 3;
 
@@ -76,8 +79,22 @@ public sealed class ObservabilityClusterFixture : IAsyncLifetime
             Environment = environment,
         }.WithRedis(Redis);
 
+        // The edge also runs the token server (its metrics and the token requests panel need one).
+        var tokenKey = Temp.Combine("token.key");
+        using (var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        {
+            await File.WriteAllTextAsync(tokenKey, key.ExportPkcs8PrivateKeyPem());
+        }
+
+        var edgeEnvironment = new Dictionary<string, string?>(environment)
+        {
+            ["Gateway__Token__SigningKey"] = tokenKey,
+            ["Gateway__Token__Issuer"] = "otel-e2e-issuer",
+            ["Gateway__Token__Service"] = TokenService,
+        };
+
         Silo = await GatewayNode.StartAsync(Template with { Role = "silo" });
-        Edge = await GatewayNode.StartAsync((Template with { Role = "edge" }).WithTls(Pki));
+        Edge = await GatewayNode.StartAsync((Template with { Role = "edge", Environment = edgeEnvironment }).WithTls(Pki));
     }
 
     public async Task DisposeAsync()

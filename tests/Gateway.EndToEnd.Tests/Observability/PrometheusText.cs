@@ -21,7 +21,7 @@ public sealed class PrometheusText
 
     public static async Task<PrometheusText> ScrapeAsync(GatewayNode node, string path = "metrics")
     {
-        using var http = node.CreateClient();
+        using var http = node.CreateMetricsClient();
         using var response = await http.GetAsync(path);
         response.EnsureSuccessStatusCode();
         var contentType = response.Content.Headers.ContentType?.ToString() ?? string.Empty;
