@@ -295,10 +295,17 @@ public sealed partial class AccessMiddleware
             challenge += $",error={Quote(error)}";
         }
 
-        decision.Context.Response.Headers.WWWAuthenticate = challenge;
         var answer = notGranted is null
             ? new RegistryError(RegistryErrorCode.Unauthorized) { Detail = RegistryAccessRecord.From(scopes) }
             : new RegistryError(RegistryErrorCode.Unauthorized, "requested access to the resource is denied: " + RegistryAccessRecord.Describe(notGranted)) { Detail = RegistryAccessRecord.From(notGranted) };
+        if (notGranted is not null)
+        {
+            // RFC 6750's error_description: docker reports an insufficient_scope challenge as DENIED with this text
+            // (without it, the bare default message) and ignores the body.
+            challenge += $",error_description={Quote(answer.Text)}";
+        }
+
+        decision.Context.Response.Headers.WWWAuthenticate = challenge;
         return DenyAsync(decision, activity, outcome, reason, answer);
 
         static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";

@@ -32,6 +32,12 @@ public sealed partial class TokenEndpoint(
     AccessAudit audit,
     ILogger<TokenEndpoint> logger)
 {
+    /// <summary>
+    /// The message of a refused password: not the code's default, which docker reduces to a bare <c>unauthorized</c>
+    /// when no scope was asked (a login); the same for an unknown user and a wrong password.
+    /// </summary>
+    internal const string InvalidCredentials = "authentication required: unknown user or wrong password";
+
     private readonly string _challenge = BasicChallenge.Format(auth.Value.Realm);
 
     /// <summary>Answers one token request.</summary>
@@ -160,7 +166,8 @@ public sealed partial class TokenEndpoint(
             case AuthenticationStatus.InvalidCredentials:
             case AuthenticationStatus.Revoked:
                 call.Context.Response.Headers.WWWAuthenticate = _challenge;
-                await FailAsync(call, "invalid_credentials", new RegistryError(RegistryErrorCode.Unauthorized) { Detail = RegistryAccessRecord.From(call.Scopes) }, "unknown user or wrong password");
+                // containerd POSTs, is refused, and GETs with the same credential: the grain counts that once.
+                await FailAsync(call, "invalid_credentials", new RegistryError(RegistryErrorCode.Unauthorized, InvalidCredentials) { Detail = RegistryAccessRecord.From(call.Scopes) }, result.Cache == "repeat" ? "unknown user or wrong password, repeated (not counted again)" : "unknown user or wrong password");
                 return default;
             default:
                 await RefuseAsync(call, result);

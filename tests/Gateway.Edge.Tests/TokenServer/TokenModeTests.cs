@@ -45,7 +45,7 @@ public sealed class TokenModeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
         Assert.Equal("Bearer " + token, _edge.Backend.Received.First().Headers["Authorization"]);
         Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
-        Assert.EndsWith(",scope=\"repository:shared/base:pull,push\",error=\"insufficient_scope\"", Assert.Single(denied.Headers.GetValues("WWW-Authenticate")), StringComparison.Ordinal);
+        Assert.EndsWith(",scope=\"repository:shared/base:pull,push\",error=\"insufficient_scope\",error_description=\"requested access to the resource is denied: push on repository shared/base\"", Assert.Single(denied.Headers.GetValues("WWW-Authenticate")), StringComparison.Ordinal);
         Assert.Equal(2, _edge.Backend.Received.Count);
 
         // As registry 2.8: UNAUTHORIZED with the access records as detail (here the refused one), and the cause named.
