@@ -13,11 +13,11 @@ namespace Gateway.EndToEnd.Tests.Infrastructure;
 public sealed class ContainersTool
 {
     private const string PrivateMountsScript =
-        "mount -t tmpfs tmpfs /run && " +
+        "mount -n -t tmpfs tmpfs /run && " +
         "target=/var/lib/containers; source=\"$TOOL_HOME/var-lib/containers\"; " +
         "[ -d \"$target\" ] || { target=/var/lib; source=\"$TOOL_HOME/var-lib\"; }; " +
-        "mount --bind \"$source\" \"$target\" && " +
-        "{ [ ! -d /etc/containers ] || mount --bind \"$TOOL_HOME/etc-containers\" /etc/containers; } && exec \"$@\"";
+        "mount -n --bind \"$source\" \"$target\" && " +
+        "{ [ ! -d /etc/containers ] || mount -n --bind \"$TOOL_HOME/etc-containers\" /etc/containers; } && exec \"$@\"";
 
     private readonly string[] _globalOptions;
 
