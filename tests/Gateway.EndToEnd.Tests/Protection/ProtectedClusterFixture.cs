@@ -25,7 +25,7 @@ public class ProtectedClusterFixture : IAsyncLifetime
     /// </summary>
     public const HttpStatusCode LockedLogin = HttpStatusCode.SeeOther;
 
-    public static readonly string[] Users = ["lock-a", "lock-b", "lock-c", "rate-a", "pull-a", "pusher", "spray-victim"];
+    public static readonly string[] Users = ["lock-a", "lock-b", "lock-c", "rate-a", "pull-a", "pusher", "spray-victim", "repeat-a"];
 
     public TempDirectory Temp { get; } = TempDirectory.Create();
 
