@@ -24,4 +24,10 @@ public enum DenialReason
 
     /// <summary>The presented token was issued before its user's (or machine account's) tokens were revoked.</summary>
     TokenRevoked = 6,
+
+    /// <summary>
+    /// The same credential failed verification from the same client address within the lockout window: refused again
+    /// (401) without a password check and not counted.
+    /// </summary>
+    RepeatedFailure = 7,
 }

@@ -16,7 +16,9 @@ namespace Gateway.Grains;
 /// edge that asked, at most once per cache lifetime. It is reentrant so that requests waiting for a verification in
 /// flight do not block others, and every decision is taken in one synchronous turn, so limits are exact however many
 /// requests race over however many edges: a locked pair never gets a password check, and at most
-/// <see cref="LockoutOptions.MaxFailures"/> verifications are in flight or failed for a pair in a window.
+/// <see cref="LockoutOptions.MaxFailures"/> verifications are in flight or failed for a pair in a window. A credential
+/// that failed from an address is refused again from there for the window without a check and without counting
+/// (<see cref="FailedCredentialMemo"/>), so only distinct wrong credentials lock.
 /// Lock state is persisted (grain storage <see cref="GrainStorage.Name"/>) and written only when it changes; the
 /// cache and the rate budgets live in memory (a silo loss costs one bcrypt and restarts the budgets).
 /// </summary>
@@ -42,6 +44,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
     private readonly IStateSweepIndex _sweep;
     private RetainedStateWriter<UserLockoutState>? _retainedWriter;
     private readonly AddressBlockMemo _addressBlocks = new();
+    private readonly FailedCredentialMemo _failed = new();
     private readonly RateBudget _budget = new();
     private byte[]? _cachedFingerprint;
     private DateTimeOffset _cachedUntil;
@@ -96,6 +99,15 @@ public sealed partial class UserGrain : Grain, IUserGrain
                 }
 
                 return ApplyLimits(check.Kind, _time.GetUtcNow(), cacheHit: true, coalesced: false);
+            }
+
+            if (_failed.Contains(address, check.Fingerprint, now, _lockout.Value.Window))
+            {
+                // The same wrong credential again from the same address: known to fail, so no bcrypt, and not a new guess.
+                // An address block still answers as a block (asked at most every few seconds per address).
+                return await AddressBlockAsync(address, now) is { } blockedRepeat
+                    ? blockedRepeat
+                    : new CredentialDecision { Outcome = CredentialOutcome.Denied, Reason = DenialReason.RepeatedFailure };
             }
 
             var same = FindPending(check.Fingerprint, now);
@@ -184,6 +196,7 @@ public sealed partial class UserGrain : Grain, IUserGrain
         }
 
         RecordFailure(address, now);
+        _failed.Remember(address, pending?.Fingerprint ?? report.Fingerprint, now, _lockout.Value.Window);
         pending?.Completion.TrySetResult(false);
         decision = new CredentialDecision { Outcome = CredentialOutcome.Denied };
         Remember(report.Ticket, decision);
@@ -204,12 +217,14 @@ public sealed partial class UserGrain : Grain, IUserGrain
             state.Pairs.Clear();
             LockoutPolicy.Unlock(state.User);
             state.FailuresBeganAt = null;
+            _failed.Clear(null);
             Log.Unlocked(_logger, LogText.Escape(User), "every address");
         }
         else
         {
             var key = ClientAddressKey.For(clientAddress);
             state.Pairs.Remove(key);
+            _failed.Clear(key);
             Log.Unlocked(_logger, LogText.Escape(User), key);
         }
 

@@ -239,6 +239,153 @@ public sealed class LockoutGrainTests(ClusterFixture fixture) : IClassFixture<Cl
         Assert.Equal(CredentialOutcome.VerifyRequired, next.Outcome);
     }
 
+    // ---- repeated wrong credentials -----------------------------------------------------------------------------
+
+    [Fact]
+    public async Task CheckAsync_SameWrongPasswordRepeatedFromOneAddress_DeniedWithoutVerificationCountedOnce()
+    {
+        var user = NewUser();
+        var address = NewAddress();
+        var wrong = NewFingerprint();
+        var first = await Check(user, wrong, address);
+        await Report(user, first.Ticket, wrong, address, succeeded: false);
+
+        // containerd resends a refused Basic credential five times; a CI job polls with a stale one: ten times more.
+        var repeats = new List<CredentialDecision>();
+        for (var i = 0; i < 10 * MaxFailures; i++)
+        {
+            repeats.Add(await Check(user, wrong, address));
+        }
+
+        var status = await user.GetStatusAsync();
+        Assert.All(repeats, d =>
+        {
+            Assert.Equal(CredentialOutcome.Denied, d.Outcome);
+            Assert.Equal(DenialReason.RepeatedFailure, d.Reason);
+            Assert.Equal(Guid.Empty, d.Ticket); // no password check
+            Assert.False(d.CacheHit);
+        });
+        Assert.Equal(1, Assert.Single(status.Addresses, a => a.Address == address).Failures);
+        Assert.Equal(1, status.Failures);
+        Assert.Null(status.Addresses.Single(a => a.Address == address).LockedUntil);
+    }
+
+    [Fact]
+    public async Task CheckAsync_OneWrongPasswordRepeatedThenTheRightOne_RightOneVerifiedAtOnce()
+    {
+        var user = NewUser();
+        var address = NewAddress();
+        var wrong = NewFingerprint();
+        var good = NewFingerprint();
+        var first = await Check(user, wrong, address);
+        await Report(user, first.Ticket, wrong, address, succeeded: false);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(DenialReason.RepeatedFailure, (await Check(user, wrong, address)).Reason);
+        }
+
+        var right = await Check(user, good, address);
+        var verified = await Report(user, right.Ticket, good, address, succeeded: true, TenMinutes);
+
+        Assert.Equal(CredentialOutcome.VerifyRequired, right.Outcome);
+        Assert.Equal(CredentialOutcome.Allowed, verified.Outcome);
+    }
+
+    [Fact]
+    public async Task CheckAsync_MaxFailuresDistinctWrongPasswordsEachRepeated_LockAfterExactlyMaxFailures()
+    {
+        var user = NewUser();
+        var address = NewAddress();
+        for (var i = 0; i < MaxFailures; i++)
+        {
+            var wrong = NewFingerprint();
+            var check = await Check(user, wrong, address);
+            Assert.Equal(CredentialOutcome.VerifyRequired, check.Outcome);
+            await Report(user, check.Ticket, wrong, address, succeeded: false);
+            if (i < MaxFailures - 1)
+            {
+                // Repeats between the distinct guesses do not bring the lock closer.
+                Assert.Equal(DenialReason.RepeatedFailure, (await Check(user, wrong, address)).Reason);
+                Assert.Equal(i + 1, (await user.GetStatusAsync()).Failures);
+            }
+        }
+
+        var locked = await Check(user, NewFingerprint(), address);
+        Assert.Equal(CredentialOutcome.Locked, locked.Outcome);
+        Assert.Equal(DenialReason.PairLocked, locked.Reason);
+        Assert.Equal(MaxFailures, locked.Failures);
+    }
+
+    [Fact]
+    public async Task CheckAsync_WrongPasswordRepeatedFromAnotherAddress_VerifiedAndCounted()
+    {
+        var user = NewUser();
+        var first = NewAddress();
+        var second = NewAddress();
+        var wrong = NewFingerprint();
+        var check = await Check(user, wrong, first);
+        await Report(user, check.Ticket, wrong, first, succeeded: false);
+
+        var elsewhere = await Check(user, wrong, second);
+
+        Assert.Equal(CredentialOutcome.VerifyRequired, elsewhere.Outcome);
+    }
+
+    [Fact]
+    public async Task CheckAsync_WrongPasswordRepeatedAfterTheWindow_VerifiedAndCountedAgain()
+    {
+        var user = NewUser();
+        var address = NewAddress();
+        var wrong = NewFingerprint();
+        var check = await Check(user, wrong, address);
+        await Report(user, check.Ticket, wrong, address, succeeded: false);
+
+        fixture.Time.Advance(ClusterFixture.LockWindow - TimeSpan.FromSeconds(1));
+        var within = await Check(user, wrong, address);
+        fixture.Time.Advance(TimeSpan.FromSeconds(1));
+        var after = await Check(user, wrong, address);
+        await Report(user, after.Ticket, wrong, address, succeeded: false);
+        var status = await user.GetStatusAsync();
+
+        Assert.Equal(DenialReason.RepeatedFailure, within.Reason);
+        Assert.Equal(CredentialOutcome.VerifyRequired, after.Outcome);
+        Assert.Equal(1, Assert.Single(status.Addresses, a => a.Address == address).Failures); // the first left the window
+    }
+
+    [Fact]
+    public async Task UnlockAsync_AfterAWrongPassword_TheSameCredentialIsVerifiedAgain()
+    {
+        var user = NewUser();
+        var address = NewAddress();
+        var wrong = NewFingerprint();
+        var check = await Check(user, wrong, address);
+        await Report(user, check.Ticket, wrong, address, succeeded: false);
+
+        await user.UnlockAsync(address);
+        var again = await Check(user, wrong, address);
+
+        Assert.Equal(CredentialOutcome.VerifyRequired, again.Outcome);
+    }
+
+    [Fact]
+    public async Task CheckAsync_RepeatedWrongPasswordFromABlockedAddress_AnsweredAsTheBlock()
+    {
+        var address = NewAddress();
+        var user = NewUser();
+        var wrong = NewFingerprint();
+        var check = await Check(user, wrong, address);
+        await Report(user, check.Ticket, wrong, address, succeeded: false);
+        for (var i = 1; i < ClusterFixture.MaxFailuresPerAddress; i++)
+        {
+            await Fail(NewUser(), address);
+        }
+
+        var repeat = await Check(user, wrong, address);
+
+        Assert.Equal(CredentialOutcome.Locked, repeat.Outcome);
+        Assert.Equal(DenialReason.AddressBlocked, repeat.Reason);
+    }
+
     // ---- user-wide lockout --------------------------------------------------------------------------------------
 
     [Fact]

@@ -115,7 +115,7 @@ public sealed partial class AccessMiddleware
         }
 
         var parsed = BasicCredentialParser.TryParse(request.Headers.Authorization, out var credentials);
-        if (parsed == CredentialParseStatus.Missing && _anonymous && scopes.Count > 0 && !_acl.Current.IsAllowAll && Refused(string.Empty, context, scopes, null) is null)
+        if (parsed == CredentialParseStatus.Missing && _anonymous && scopes.Count > 0 && !_acl.Current.IsAllowAll && Refused(string.Empty, context, scopes, null).Count == 0)
         {
             await AnonymousAsync(decision, activity, route, scopes);
             return;
@@ -139,23 +139,28 @@ public sealed partial class AccessMiddleware
                 await DenyAsync(decision, activity, "unavailable", "the cluster could not decide", new RegistryError(RegistryErrorCode.Unavailable, "the gateway cluster cannot decide right now; retry shortly"));
                 return;
             case AuthenticationStatus.InvalidCredentials:
-                await ChallengeAsync(decision, activity, "invalid_credentials", "unknown user or wrong password");
+                await ChallengeAsync(decision, activity, "invalid_credentials", result.Cache == "repeat" ? "unknown user or wrong password, repeated (not counted again)" : "unknown user or wrong password");
                 return;
             case AuthenticationStatus.Locked:
             case AuthenticationStatus.RateLimited:
-                await TooManyAsync(decision, activity, result.Decision!);
+                // docker login and podman/buildah/skopeo login send an authenticated GET /v2/ and report nothing of a
+                // refusal but what a redirect shows (see LimitRefusal).
+                var surface = route.Kind == RegistryRouteKind.Base && HttpMethods.IsGet(request.Method) ? RefusalSurface.LoginCheck : RefusalSurface.Request;
+                await TooManyAsync(decision, activity, result.Decision!, surface, scopes);
                 return;
         }
 
         WritePullHeaders(context, credentials.UserName, result.Decision?.Pulls);
         var ceiling = result.Decision?.Scopes is { } limits ? ScopeCeiling.From(limits) : null;
-        if (Refused(credentials.UserName, context, scopes, ceiling) is { } refused)
+        var refused = Refused(credentials.UserName, context, scopes, ceiling);
+        if (refused.Count > 0)
         {
-            // A mount's source is refused outright, never downgraded: the request is not forwarded at all.
-            var message = refused == 0
-                ? "requested access to the resource is denied"
-                : $"pull access to the mount source '{scopes[refused].Resource.Name}' is denied";
-            await DenyAsync(decision, activity, "denied", refused == 0 ? "denied by the ACL" : "mount source denied by the ACL", new RegistryError(RegistryErrorCode.Denied, message));
+            // A mount's source is refused outright, never downgraded: the request is not forwarded at all. The answer
+            // names what was refused (message and detail), so every client prints it and none retries.
+            var mountSource = scopes.Count > 1 ? scopes[1].Resource : null;
+            var onlyMountSource = refused.All(r => r.Resource.Equals(mountSource));
+            var message = "requested access to the resource is denied: " + RegistryAccessRecord.Describe(refused) + (onlyMountSource ? " (the cross-repository mount source)" : string.Empty);
+            await DenyAsync(decision, activity, "denied", onlyMountSource ? "mount source denied by the ACL" : "denied by the ACL", new RegistryError(RegistryErrorCode.Denied, message) { Detail = RegistryAccessRecord.From(refused) });
             return;
         }
 
@@ -199,7 +204,7 @@ public sealed partial class AccessMiddleware
                 break;
             case AuthenticationStatus.Locked:
             case AuthenticationStatus.RateLimited:
-                await TooManyAsync(decision, activity, admitted.Decision!);
+                await TooManyAsync(decision, activity, admitted.Decision!, RefusalSurface.Request, scopes);
                 return;
             default:
                 context.Response.Headers.RetryAfter = "1";
@@ -242,9 +247,10 @@ public sealed partial class AccessMiddleware
             return;
         }
 
-        if (!result.Claims.Access.AllowsAll(scopes))
+        var notGranted = result.Claims.Access.Refused(scopes);
+        if (notGranted.Count > 0)
         {
-            await BearerChallengeAsync(decision, activity, scopes, "insufficient_scope", "insufficient_scope", "the token does not grant the request");
+            await BearerChallengeAsync(decision, activity, scopes, "insufficient_scope", "insufficient_scope", "the token does not grant the request", notGranted);
             return;
         }
 
@@ -261,7 +267,7 @@ public sealed partial class AccessMiddleware
                 return;
             case AuthenticationStatus.Locked:
             case AuthenticationStatus.RateLimited:
-                await TooManyAsync(decision, activity, admitted.Decision!);
+                await TooManyAsync(decision, activity, admitted.Decision!, RefusalSurface.Request, scopes);
                 return;
         }
 
@@ -269,7 +275,11 @@ public sealed partial class AccessMiddleware
         await AllowAsync(decision, activity, result.Claims.Subject, "bearer token");
     }
 
-    private Task BearerChallengeAsync(Decision decision, Activity? activity, IReadOnlyList<AccessScope> scopes, string? error, string outcome, string reason)
+    /// <summary>
+    /// Registry 2.8's token-mode 401: a Bearer challenge naming the scopes, and <c>UNAUTHORIZED</c> with the access records
+    /// as detail (what was asked; for <c>insufficient_scope</c>, <paramref name="notGranted"/>, named in the message too).
+    /// </summary>
+    private Task BearerChallengeAsync(Decision decision, Activity? activity, IReadOnlyList<AccessScope> scopes, string? error, string outcome, string reason, IReadOnlyList<AccessScope>? notGranted = null)
     {
         var request = decision.Context.Request;
         var options = _tokens!.Options;
@@ -285,22 +295,32 @@ public sealed partial class AccessMiddleware
             challenge += $",error={Quote(error)}";
         }
 
+        var answer = notGranted is null
+            ? new RegistryError(RegistryErrorCode.Unauthorized) { Detail = RegistryAccessRecord.From(scopes) }
+            : new RegistryError(RegistryErrorCode.Unauthorized, "requested access to the resource is denied: " + RegistryAccessRecord.Describe(notGranted)) { Detail = RegistryAccessRecord.From(notGranted) };
+        if (notGranted is not null)
+        {
+            // RFC 6750's error_description: docker reports an insufficient_scope challenge as DENIED with this text
+            // (without it, the bare default message) and ignores the body.
+            challenge += $",error_description={Quote(answer.Text)}";
+        }
+
         decision.Context.Response.Headers.WWWAuthenticate = challenge;
-        return DenyAsync(decision, activity, outcome, reason, new RegistryError(RegistryErrorCode.Unauthorized));
+        return DenyAsync(decision, activity, outcome, reason, answer);
 
         static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
     }
 
     /// <summary>
-    /// The index of the first scope the ACL (and a machine account's <paramref name="ceiling"/>) does not fully grant,
-    /// or null when all are granted.
+    /// What the ACL (and a machine account's <paramref name="ceiling"/>) does not grant of <paramref name="scopes"/>: each
+    /// scope not fully granted, with only its refused actions; empty when all are granted.
     /// </summary>
-    private int? Refused(string user, HttpContext context, IReadOnlyList<AccessScope> scopes, ScopeCeiling? ceiling)
+    private IReadOnlyList<AccessScope> Refused(string user, HttpContext context, IReadOnlyList<AccessScope> scopes, ScopeCeiling? ceiling)
     {
         var acl = _acl.Current;
         if ((acl.IsAllowAll && ceiling is null) || scopes.Count == 0)
         {
-            return null;
+            return [];
         }
 
         var address = context.Connection.RemoteIpAddress;
@@ -309,6 +329,7 @@ public sealed partial class AccessMiddleware
             address = address.MapToIPv4();
         }
 
+        List<AccessScope>? refused = null;
         for (var i = 0; i < scopes.Count; i++)
         {
             var granted = acl.IsAllowAll ? scopes[i] : acl.AuthorizeScope(user, scopes[i], _service, address);
@@ -319,11 +340,12 @@ public sealed partial class AccessMiddleware
 
             if (granted.Actions.Count < scopes[i].Actions.Count)
             {
-                return i;
+                var missing = scopes[i].Actions.Where(a => !granted.Actions.Contains(a, StringComparer.Ordinal)).ToArray();
+                (refused ??= []).Add(missing.Length > 0 ? new AccessScope(scopes[i].Resource, missing) : scopes[i]);
             }
         }
 
-        return null;
+        return refused is null ? [] : refused;
     }
 
     /// <summary>What the request counts as for the rate limits: a manifest GET is a pull (one that names no manifest is not).</summary>
@@ -409,34 +431,38 @@ public sealed partial class AccessMiddleware
         headers["docker-ratelimit-source"] = user;
     }
 
-    private Task TooManyAsync(Decision decision, Activity? activity, CredentialDecision refused)
+    /// <summary>A lock, an address block or a rate limit, answered as <see cref="LimitRefusal"/> chooses for the <paramref name="surface"/>.</summary>
+    private Task TooManyAsync(Decision decision, Activity? activity, CredentialDecision refused, RefusalSurface surface, IReadOnlyList<AccessScope> scopes)
     {
         var context = decision.Context;
-        var retryAfter = Math.Max(1, (long)Math.Ceiling(refused.RetryAfter.TotalSeconds));
-        context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        WritePullHeaders(context, string.IsNullOrEmpty(decision.User) ? decision.Client : decision.User, refused.Pulls);
-        var until = refused.LockedUntil?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
-        var window = (long)Math.Ceiling(refused.Window.TotalSeconds);
-        var (outcome, message) = refused.Reason switch
+        var answer = LimitRefusal.For(refused, surface, scopes);
+        var headers = context.Response.Headers;
+        headers.RetryAfter = answer.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (answer.Location is not null)
         {
-            DenialReason.PairLocked => ("locked", $"account locked for this address until {until} after {refused.Failures} failed attempts"),
-            DenialReason.UserLocked => ("locked", $"account locked until {until} after {refused.Failures} failed attempts"),
-            DenialReason.AddressBlocked => ("locked", $"this client address is blocked until {until} after {refused.Failures} failed attempts"),
-            DenialReason.PullLimit => ("rate_limited", $"pull rate limit reached ({refused.Limit} per {window} s), resets in {retryAfter} s"),
-            _ => ("rate_limited", $"request rate limit reached ({refused.Limit} per {window} s), resets in {retryAfter} s"),
-        };
-        if (outcome == "rate_limited")
+            headers.Location = answer.Location;
+        }
+
+        if (answer.Challenge)
+        {
+            headers.WWWAuthenticate = _challenge;
+        }
+
+        WritePullHeaders(context, string.IsNullOrEmpty(decision.User) ? decision.Client : decision.User, refused.Pulls);
+        if (answer.Outcome == "rate_limited")
         {
             _metrics.RateLimitRejected(refused.Reason == DenialReason.PullLimit ? "pulls" : "requests");
         }
 
-        return DenyAsync(decision, activity, outcome, message, new RegistryError(RegistryErrorCode.TooManyRequests, message));
+        return DenyAsync(decision, activity, answer.Outcome, answer.Error.Text, answer.Error);
     }
 
+    /// <summary>The Basic challenge, with <c>UNAUTHORIZED</c> and the requested access as detail (as registry 2.8's htpasswd mode answers).</summary>
     private Task ChallengeAsync(Decision decision, Activity? activity, string outcome, string reason)
     {
         decision.Context.Response.Headers.WWWAuthenticate = _challenge;
-        return DenyAsync(decision, activity, outcome, reason, new RegistryError(RegistryErrorCode.Unauthorized));
+        var scopes = decision.Request?.Scopes ?? [];
+        return DenyAsync(decision, activity, outcome, reason, new RegistryError(RegistryErrorCode.Unauthorized) { Detail = RegistryAccessRecord.From(scopes) });
     }
 
     private Task DenyAsync(Decision decision, Activity? activity, string outcome, string reason, RegistryError error)

@@ -51,7 +51,8 @@ public sealed partial class CredentialAuthenticator(
             return new(AuthenticationStatus.Unavailable, "none");
         }
 
-        var cacheResult = decision.CacheHit ? "hit" : decision.Coalesced ? "coalesced" : "none";
+        // "repeat": the grain knew this credential had failed from this address within the window (no bcrypt, not counted).
+        var cacheResult = decision.CacheHit ? "hit" : decision.Coalesced ? "coalesced" : decision.Reason == DenialReason.RepeatedFailure ? "repeat" : "none";
         switch (decision.Outcome)
         {
             case CredentialOutcome.Locked:
@@ -65,8 +66,9 @@ public sealed partial class CredentialAuthenticator(
             case CredentialOutcome.Allowed:
             case CredentialOutcome.RateLimited:
             case CredentialOutcome.Denied:
-                // Denied without a verification of its own (it waited for the same wrong credential's): held as long
-                // as any other failure, counted from the request's start.
+                // Denied without a verification of its own (it waited for the same wrong credential's, or the grain
+                // knew it had failed from this address before): held as long as any other failure, counted from the
+                // request's start.
                 metrics.CacheLookup(cacheResult);
                 await padding.PadAsync(Stopwatch.GetElapsedTime(started), BcryptHash.TryGetCost(snapshot.DummyHash) ?? 0, cancellationToken).ConfigureAwait(false);
                 return new(AuthenticationStatus.InvalidCredentials, cacheResult, decision);

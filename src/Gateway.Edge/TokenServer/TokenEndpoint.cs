@@ -32,6 +32,12 @@ public sealed partial class TokenEndpoint(
     AccessAudit audit,
     ILogger<TokenEndpoint> logger)
 {
+    /// <summary>
+    /// The message of a refused password: not the code's default, which docker reduces to a bare <c>unauthorized</c>
+    /// when no scope was asked (a login); the same for an unknown user and a wrong password.
+    /// </summary>
+    internal const string InvalidCredentials = "authentication required: unknown user or wrong password";
+
     private readonly string _challenge = BasicChallenge.Format(auth.Value.Realm);
 
     /// <summary>Answers one token request.</summary>
@@ -61,6 +67,7 @@ public sealed partial class TokenEndpoint(
         }
 
         call.Grant = request!.Grant;
+        call.Scopes = request.Scopes;
         call.Actions = string.Join(' ', request.Scopes);
         var (subject, result) = request.Grant switch
         {
@@ -159,7 +166,8 @@ public sealed partial class TokenEndpoint(
             case AuthenticationStatus.InvalidCredentials:
             case AuthenticationStatus.Revoked:
                 call.Context.Response.Headers.WWWAuthenticate = _challenge;
-                await FailAsync(call, "invalid_credentials", new RegistryError(RegistryErrorCode.Unauthorized), "unknown user or wrong password");
+                // containerd POSTs, is refused, and GETs with the same credential: the grain counts that once.
+                await FailAsync(call, "invalid_credentials", new RegistryError(RegistryErrorCode.Unauthorized, InvalidCredentials) { Detail = RegistryAccessRecord.From(call.Scopes) }, result.Cache == "repeat" ? "unknown user or wrong password, repeated (not counted again)" : "unknown user or wrong password");
                 return default;
             default:
                 await RefuseAsync(call, result);
@@ -172,26 +180,33 @@ public sealed partial class TokenEndpoint(
     {
         if (result.Status is AuthenticationStatus.Locked or AuthenticationStatus.RateLimited)
         {
-            return TooManyAsync(call, result.Status, result.Decision!);
+            return TooManyAsync(call, result.Decision!);
         }
 
         call.Context.Response.Headers.RetryAfter = "1";
         return FailAsync(call, "unavailable", new RegistryError(RegistryErrorCode.Unavailable, "the gateway cluster cannot decide right now; retry shortly"));
     }
 
-    private Task TooManyAsync(Call call, AuthenticationStatus status, CredentialDecision refused)
+    /// <summary>
+    /// A lock or a limit, answered as <see cref="LimitRefusal"/> chooses: a request without scopes is a login check
+    /// (<c>docker login</c>, <c>podman login</c>, …), one with scopes precedes a pull or a push.
+    /// </summary>
+    private Task TooManyAsync(Call call, CredentialDecision refused)
     {
-        var retryAfter = Math.Max(1, (long)Math.Ceiling(refused.RetryAfter.TotalSeconds));
-        call.Context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-        var until = refused.LockedUntil?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        var message = refused.Reason switch
+        var answer = LimitRefusal.For(refused, call.Scopes.Count == 0 ? RefusalSurface.LoginCheck : RefusalSurface.TokenRequest, call.Scopes);
+        var headers = call.Context.Response.Headers;
+        headers.RetryAfter = answer.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        if (answer.Location is not null)
         {
-            DenialReason.PairLocked => $"account locked for this address until {until} after {refused.Failures} failed attempts",
-            DenialReason.UserLocked => $"account locked until {until} after {refused.Failures} failed attempts",
-            DenialReason.AddressBlocked => $"this client address is blocked until {until} after {refused.Failures} failed attempts",
-            _ => $"request rate limit reached ({refused.Limit} per {(long)Math.Ceiling(refused.Window.TotalSeconds)} s), resets in {retryAfter} s",
-        };
-        return FailAsync(call, status == AuthenticationStatus.Locked ? "locked" : "rate_limited", new RegistryError(RegistryErrorCode.TooManyRequests, message));
+            headers.Location = answer.Location;
+        }
+
+        if (answer.Challenge)
+        {
+            headers.WWWAuthenticate = _challenge;
+        }
+
+        return FailAsync(call, answer.Outcome, answer.Error);
     }
 
     private Task FailAsync(Call call, string outcome, RegistryError error, string? reason = null)
@@ -215,6 +230,9 @@ public sealed partial class TokenEndpoint(
         public string Actions { get; set; } = string.Empty;
 
         public TokenGrant Grant { get; set; }
+
+        /// <summary>The scopes asked for, once the request was read.</summary>
+        public IReadOnlyList<AccessScope> Scopes { get; set; } = [];
     }
 
     private static partial class Log

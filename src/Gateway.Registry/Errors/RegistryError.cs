@@ -13,4 +13,11 @@ public sealed record RegistryError(RegistryErrorCode Code, string? Message = nul
 
     /// <summary>The message served in the body.</summary>
     public string Text => Message ?? Code.DefaultMessage;
+
+    /// <summary>
+    /// The body's <c>detail</c>: the access records a refusal is about (as registry 2.8 lists them), or null. A non-null
+    /// detail (or a message other than the code's default) makes docker and containers/image report the message and
+    /// stop; a bare default error is reduced to its code and, by docker, retried.
+    /// </summary>
+    public IReadOnlyList<RegistryAccessRecord>? Detail { get; init; }
 }

@@ -78,6 +78,26 @@ public sealed class TokenAccess
     }
 
     /// <summary>
+    /// What of <paramref name="required"/> this access does not grant: each scope with only its refused actions, scopes
+    /// granted in full left out; empty when <see cref="AllowsAll"/>.
+    /// </summary>
+    public IReadOnlyList<AccessScope> Refused(IEnumerable<AccessScope> required)
+    {
+        ArgumentNullException.ThrowIfNull(required);
+        var refused = new List<AccessScope>();
+        foreach (var scope in required)
+        {
+            var missing = scope.Actions.Where(a => !Allows(scope.Resource, a)).ToArray();
+            if (missing.Length > 0)
+            {
+                refused.Add(new AccessScope(scope.Resource, missing));
+            }
+        }
+
+        return refused;
+    }
+
+    /// <summary>
     /// The granted access as a scope list (<c>type:name:actions</c> joined by spaces, entries without actions left
     /// out): the OAuth2 response's <c>scope</c> field.
     /// </summary>

@@ -36,6 +36,7 @@ public class GrainDecisionBenchmarks
         {
             silo.AddMemoryGrainStorage(GrainStorage.Name);
             silo.Services.AddSingleton(GrainClock.System);
+            silo.Services.AddSingleton<Gateway.Grains.Retention.IStateSweepIndex, Gateway.Grains.Retention.MemoryStateSweepIndex>();
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync().ConfigureAwait(false);

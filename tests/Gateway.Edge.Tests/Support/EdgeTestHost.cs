@@ -32,7 +32,8 @@ public sealed class EdgeTestHost : IAsyncDisposable
         _directory = directory;
         HtpasswdPath = htpasswdPath;
         BaseAddress = new Uri(app.Urls.First());
-        Client = new HttpClient { BaseAddress = BaseAddress };
+        // Redirects are answers to look at (a locked login check is a 303), never followed.
+        Client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
     }
 
     public FakeBackend Backend { get; }

@@ -45,8 +45,26 @@ public sealed class TokenModeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
         Assert.Equal("Bearer " + token, _edge.Backend.Received.First().Headers["Authorization"]);
         Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
-        Assert.EndsWith(",scope=\"repository:shared/base:pull,push\",error=\"insufficient_scope\"", Assert.Single(denied.Headers.GetValues("WWW-Authenticate")), StringComparison.Ordinal);
+        Assert.EndsWith(",scope=\"repository:shared/base:pull,push\",error=\"insufficient_scope\",error_description=\"requested access to the resource is denied: push on repository shared/base\"", Assert.Single(denied.Headers.GetValues("WWW-Authenticate")), StringComparison.Ordinal);
         Assert.Equal(2, _edge.Backend.Received.Count);
+
+        // As registry 2.8: UNAUTHORIZED with the access records as detail (here the refused one), and the cause named.
+        using var json = System.Text.Json.JsonDocument.Parse(await denied.Content.ReadAsStringAsync());
+        var error = json.RootElement.GetProperty("errors")[0];
+        Assert.Equal("UNAUTHORIZED", error.GetProperty("code").GetString());
+        Assert.Equal("requested access to the resource is denied: push on repository shared/base", error.GetProperty("message").GetString());
+        Assert.Equal("""[{"Type":"repository","Class":"","Name":"shared/base","Action":"push"}]""", error.GetProperty("detail").GetRawText());
+    }
+
+    [Fact]
+    public async Task NoToken_401ListsTheRequestedAccessAsTheRegistryDoes()
+    {
+        using var response = await _edge.SendAsync(HttpMethod.Get, "/v2/alice/app/tags/list");
+
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var error = json.RootElement.GetProperty("errors")[0];
+        Assert.Equal("authentication required", error.GetProperty("message").GetString());
+        Assert.Equal("""[{"Type":"repository","Class":"","Name":"alice/app","Action":"pull"}]""", error.GetProperty("detail").GetRawText());
     }
 
     [Theory]

@@ -9,7 +9,7 @@ namespace Gateway.Edge.Tests.TokenServer;
 
 /// <summary>
 /// Token mode and the refresh grant ask the subject's grain (here the double) before going on: revocations answer
-/// 401, limits and locks 429, an undecidable cluster 503; tokens that are expired or made for another issuer or
+/// 401, limits 429, locks 401 (303 for a login check), an undecidable cluster 503; tokens that are expired or made for another issuer or
 /// service never reach the backend.
 /// </summary>
 public sealed class TokenProtectionTests : IAsyncLifetime
@@ -165,25 +165,58 @@ public sealed class TokenProtectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RefreshGrant_Revoked_401_Locked_429_Undecidable_503()
+    public async Task RefreshGrant_Revoked_401_Locked_401WithScopes303Without_Undecidable_503()
     {
         var refresh = await RefreshTokenAsync(_edge);
+        var lockedUntil = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
         _edge.Cache.AdmissionAnswer = (_, _) => new CredentialDecision { Outcome = CredentialOutcome.Denied, Reason = DenialReason.TokenRevoked };
         using var revoked = await RefreshAsync(_edge, refresh);
-        _edge.Cache.AdmissionAnswer = (_, _) => new CredentialDecision { Outcome = CredentialOutcome.Locked, Reason = DenialReason.PairLocked, Failures = 5, LockedUntil = DateTimeOffset.UtcNow.AddMinutes(15), RetryAfter = TimeSpan.FromMinutes(15) };
-        using var locked = await RefreshAsync(_edge, refresh);
+        _edge.Cache.AdmissionAnswer = (_, _) => new CredentialDecision { Outcome = CredentialOutcome.Locked, Reason = DenialReason.PairLocked, Failures = 5, LockedUntil = lockedUntil, RetryAfter = TimeSpan.FromMinutes(15) };
+        using var locked = await RefreshAsync(_edge, refresh, "repository:alice/app:pull,push");
+        using var lockedLogin = await RefreshAsync(_edge, refresh);
         _edge.Cache.AdmissionAnswer = (_, _) => throw new TimeoutException("simulated silo failure");
         using var unavailable = await RefreshAsync(_edge, refresh);
 
         Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
         Assert.Equal("UNAUTHORIZED", await ErrorCodeAsync(revoked));
         Assert.DoesNotContain("\"token\"", await revoked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+
+        // A token request for a pull or a push: 401, which containers/image reports with its body (a 429 it does not).
+        Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
         Assert.Equal(TimeSpan.FromMinutes(15), locked.Headers.RetryAfter!.Delta);
-        Assert.Contains("after 5 failed attempts", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("Basic ", Assert.Single(locked.Headers.GetValues("WWW-Authenticate")), StringComparison.Ordinal);
+        Assert.Equal("UNAUTHORIZED", await ErrorCodeAsync(locked));
+        var body = await locked.Content.ReadAsStringAsync();
+        Assert.Contains("account locked for this address until 2030-01-02T03:04:05Z after 5 failed attempts", body, StringComparison.Ordinal);
+        Assert.Contains("\"detail\":[{\"Type\":\"repository\",\"Class\":\"\",\"Name\":\"alice/app\",\"Action\":\"pull\"}", body, StringComparison.Ordinal);
+        Assert.Equal("Unauthorized (account locked for this address until 2030-01-02T03:04:05Z after 5 failed attempts)", locked.ReasonPhrase);
+
+        // A token request without scopes is a login check: a redirect clients report with its target.
+        Assert.Equal(HttpStatusCode.SeeOther, lockedLogin.StatusCode);
+        Assert.Equal("account-locked:for-this-address-until-2030-01-02T03:04:05Z", lockedLogin.Headers.Location!.OriginalString);
+        Assert.Equal("DENIED", await ErrorCodeAsync(lockedLogin));
+        Assert.DoesNotContain("\"token\"", await lockedLogin.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
         Assert.Equal("UNAVAILABLE", await ErrorCodeAsync(unavailable));
+    }
+
+    [Fact]
+    public async Task TokenEndpoint_LockedPassword_401ForScopedRequests303ForTheLoginCheck()
+    {
+        _edge.Cache.CheckAnswer = (_, _) => new CredentialDecision { Outcome = CredentialOutcome.Locked, Reason = DenialReason.UserLocked, Failures = 50, LockedUntil = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero), RetryAfter = TimeSpan.FromSeconds(90) };
+
+        using var pull = await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}&scope=repository:alice/app:pull", Alice);
+        using var login = await _edge.SendAsync(HttpMethod.Get, $"/token?service={TokenEndpointTests.Service}&offline_token=true&client_id=docker", Alice);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, pull.StatusCode);
+        Assert.Equal("UNAUTHORIZED", await ErrorCodeAsync(pull));
+        Assert.Contains("account locked until 2030-01-02T03:04:05Z after 50 failed attempts", await pull.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(90), pull.Headers.RetryAfter!.Delta);
+        Assert.Equal(HttpStatusCode.SeeOther, login.StatusCode);
+        Assert.Equal("account-locked:until-2030-01-02T03:04:05Z", login.Headers.Location!.OriginalString);
+        Assert.DoesNotContain("\"token\"", await login.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed partial class DashboardTests(ObservabilityClusterFixture cluster, 
         Random.Shared.NextBytes(blob);
         var digest = await TrafficDriver.UploadBlobAsync(http, "otel/dashboard", blob);
         await TrafficDriver.GetAsync(http, $"/v2/otel/dashboard/blobs/{digest}", ObservabilityClusterFixture.User, ObservabilityClusterFixture.Password);
-        Assert.Equal(HttpStatusCode.TooManyRequests, await TrafficDriver.LockOutAsync(http));
+        Assert.Equal(HttpStatusCode.SeeOther, await TrafficDriver.LockOutAsync(http)); // a locked login check
         Assert.Equal(HttpStatusCode.TooManyRequests, await TrafficDriver.ExceedPullLimitAsync(http));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await TrafficDriver.BackendFailureAsync(http, cluster.Hop));
         using (var tokenRequest = new HttpRequestMessage(HttpMethod.Get, $"/token?service={ObservabilityClusterFixture.TokenService}&scope=repository:otel/dashboard:pull"))

@@ -65,7 +65,7 @@ public sealed class MetricsTests(ObservabilityClusterFixture cluster, ITestOutpu
         using var http = cluster.CreateEdgeClient();
         var before = await PrometheusText.ScrapeAsync(cluster.Edge);
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, await TrafficDriver.LockOutAsync(http));
+        Assert.Equal(HttpStatusCode.SeeOther, await TrafficDriver.LockOutAsync(http)); // a locked login check
         Assert.Equal(HttpStatusCode.TooManyRequests, await TrafficDriver.ExceedPullLimitAsync(http));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await TrafficDriver.BackendFailureAsync(http, cluster.Hop));
 

@@ -19,7 +19,7 @@ public sealed class LockoutFailoverTests(ProtectedClusterFixture cluster, Xunit.
         }
 
         var locked = Stopwatch.StartNew();
-        Assert.Equal((HttpStatusCode)429, await StatusAsync(nodes[2], user, Password, attacker));
+        Assert.Equal(LockedLogin, await StatusAsync(nodes[2], user, Password, attacker));
 
         nodes[0].KillHard();
         nodes[1].KillHard();
@@ -29,8 +29,8 @@ public sealed class LockoutFailoverTests(ProtectedClusterFixture cluster, Xunit.
         do
         {
             status = await StatusAsync(survivor, user, Password, attacker);
-            Assert.True(status is (HttpStatusCode)429 or HttpStatusCode.ServiceUnavailable, $"locked pair answered {status} after {killed.Elapsed}");
-            if (status == (HttpStatusCode)429)
+            Assert.True(status is LockedLogin or HttpStatusCode.ServiceUnavailable, $"locked pair answered {status} after {killed.Elapsed}");
+            if (status == LockedLogin)
             {
                 break;
             }
@@ -39,13 +39,13 @@ public sealed class LockoutFailoverTests(ProtectedClusterFixture cluster, Xunit.
         }
         while (killed.Elapsed < TimeSpan.FromSeconds(15));
 
-        Assert.True(status == (HttpStatusCode)429 && killed.Elapsed < TimeSpan.FromSeconds(15), $"the survivor answered {status} after {killed.Elapsed}:\n{survivor.Process.OutputTail(80)}");
+        Assert.True(status == LockedLogin && killed.Elapsed < TimeSpan.FromSeconds(15), $"the survivor answered {status} after {killed.Elapsed}:\n{survivor.Process.OutputTail(80)}");
         output.WriteLine($"the survivor refused the locked pair again {killed.Elapsed.TotalSeconds:0.0} s after two nodes were killed");
         await Poll(async () => await StatusAsync(survivor, user, Password, "198.51.100.61") == HttpStatusCode.OK, TimeSpan.FromSeconds(15));
 
         // The lock ends after its duration (counted from the lock), not before.
         Assert.True(locked.Elapsed < LockDuration, "the test was too slow to see the lock before it ended");
-        Assert.Equal((HttpStatusCode)429, await StatusAsync(survivor, user, Password, attacker));
+        Assert.Equal(LockedLogin, await StatusAsync(survivor, user, Password, attacker));
         await Poll(async () => await StatusAsync(survivor, user, Password, attacker) == HttpStatusCode.OK, LockDuration + TimeSpan.FromSeconds(5));
         Assert.True(locked.Elapsed >= LockDuration - TimeSpan.FromSeconds(1), $"lock ended after {locked.Elapsed}");
     }

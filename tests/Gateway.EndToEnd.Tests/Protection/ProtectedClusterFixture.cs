@@ -19,7 +19,13 @@ public class ProtectedClusterFixture : IAsyncLifetime
     public const int PullLimit = 4;
     public static readonly TimeSpan LockDuration = TimeSpan.FromSeconds(8);
 
-    public static readonly string[] Users = ["lock-a", "lock-b", "lock-c", "rate-a", "pull-a", "pusher", "spray-victim"];
+    /// <summary>
+    /// What a locked pair's <c>GET /v2/</c> (a login check, which <see cref="StatusAsync"/> sends) is answered with: a 303
+    /// to an <c>account-locked:</c> URI, the one answer docker login and podman/skopeo login report (other requests: 403).
+    /// </summary>
+    public const HttpStatusCode LockedLogin = HttpStatusCode.SeeOther;
+
+    public static readonly string[] Users = ["lock-a", "lock-b", "lock-c", "rate-a", "pull-a", "pusher", "spray-victim", "repeat-a"];
 
     public TempDirectory Temp { get; } = TempDirectory.Create();
 

@@ -32,7 +32,7 @@ public sealed class EdgeTokenModeFixture : IAsyncLifetime
         """;
 
     /// <summary>The users; each test has its own, so one test's requests never spend another's rate budget.</summary>
-    public static readonly string[] Users = ["alice", "reader", "revoked", "limited", "builder", "publisher"];
+    public static readonly string[] Users = ["alice", "reader", "revoked", "limited", "builder", "publisher", "fallback"];
 
     public TempDirectory Temp { get; } = TempDirectory.Create();
 

@@ -12,6 +12,36 @@ public sealed class EdgeTokenModeTests(EdgeTokenModeFixture fixture) : IClassFix
     private const string Denied = "requested access to the resource is denied";
 
     [Fact]
+    public async Task TokenEndpoint_WrongPasswordPostedThenSentAsGet_CountedAsOneFailure()
+    {
+        // containerd's fallback: the OAuth2 POST is refused (401), then the same credential goes as GET with Basic.
+        using var http = fixture.Client(fixture.A);
+        using var post = await http.PostAsync("/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["username"] = "fallback",
+            ["password"] = "not-the-password",
+            ["service"] = EdgeTokenModeFixture.Service,
+            ["client_id"] = "containerd-client",
+            ["scope"] = "repository:fallback/app:pull",
+        }));
+        using var other = fixture.Client(fixture.B);
+        using var get = new HttpRequestMessage(HttpMethod.Get, $"/token?service={EdgeTokenModeFixture.Service}&scope=repository:fallback/app:pull")
+        {
+            Headers = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("fallback:not-the-password"))) },
+        };
+        using var fallback = await other.SendAsync(get);
+        using var status = await fixture.AdminAsync(fixture.A, HttpMethod.Get, "/users/fallback");
+        using var document = JsonDocument.Parse(await status.Content.ReadAsStringAsync());
+        var json = document.RootElement;
+
+        Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, fallback.StatusCode);
+        Assert.Contains("unknown user or wrong password", await fallback.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, json.GetProperty("failures").GetInt32());
+    }
+
+    [Fact]
     public async Task Skopeo_TokenMode_PushesWhatTheAclAllows_ReadOnlyUserPullsNotPushes()
     {
         using var temp = TempDirectory.Create();

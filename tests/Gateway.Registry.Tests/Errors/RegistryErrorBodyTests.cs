@@ -98,4 +98,34 @@ public sealed class RegistryErrorBodyTests
             """{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported.","detail":null}]}""",
             Encoding.UTF8.GetString(RegistryErrorBody.ToUtf8(error)));
     }
+
+    [Fact]
+    public void ToUtf8_AccessRecordsAsDetail_RegistryShapeWithGoFieldNames()
+    {
+        Assert.True(Gateway.Registry.Access.AccessScope.TryParse("repository(plugin):team/app:pull,push", out var scope));
+        var error = new RegistryError(RegistryErrorCode.Unauthorized) { Detail = RegistryAccessRecord.From([scope]) };
+
+        Assert.Equal(
+            """{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":[{"Type":"repository","Class":"plugin","Name":"team/app","Action":"pull"},{"Type":"repository","Class":"plugin","Name":"team/app","Action":"push"}]}]}""",
+            Encoding.UTF8.GetString(RegistryErrorBody.ToUtf8(error)));
+    }
+
+    [Fact]
+    public void ToUtf8_EmptyAccessRecords_DetailNullAsGoWritesANilSlice()
+    {
+        var error = new RegistryError(RegistryErrorCode.Unauthorized) { Detail = [] };
+
+        Assert.Equal(
+            """{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}""",
+            Encoding.UTF8.GetString(RegistryErrorBody.ToUtf8(error)));
+    }
+
+    [Fact]
+    public void Describe_ScopesWithActions_RepositoryAndActionsForPeople()
+    {
+        Assert.True(Gateway.Registry.Access.AccessScope.TryParse("repository:alice/app:pull,push", out var app));
+        Assert.True(Gateway.Registry.Access.AccessScope.TryParse("registry:catalog:*", out var catalog));
+
+        Assert.Equal("pull, push on repository alice/app; * on registry catalog", RegistryAccessRecord.Describe([app, catalog]));
+    }
 }
