@@ -24,8 +24,11 @@ public sealed class GrainAdmission(BoundedGrainCalls calls, IOptions<AuthOptions
         var started = Stopwatch.GetTimestamp();
         var admission = new Admission { ClientAddress = request.ClientAddress, Kind = request.Kind, TokenIssuedAt = issuedAt, IsGrant = isGrant };
         var machine = auth.Value.MachineAccountOf(subject);
+
+        // Tokens issued without credentials have the subject "": the anonymous clients of the address share a grain.
+        var principal = subject.Length == 0 ? AnonymousPrincipal(request.ClientAddress) : subject;
         var (decided, decision) = machine is null
-            ? await calls.CallAsync(static (g, s) => g.AdmitUserAsync(s.Name, s.Admission), (Name: subject, Admission: admission), "IUserGrain.AdmitAsync", started).ConfigureAwait(false)
+            ? await calls.CallAsync(static (g, s) => g.AdmitUserAsync(s.Name, s.Admission), (Name: principal, Admission: admission), "IUserGrain.AdmitAsync", started).ConfigureAwait(false)
             : await calls.CallAsync(static (g, s) => g.AdmitMachineAsync(s.Name, s.Admission), (Name: machine, Admission: admission), "IMachineAccountGrain.AdmitAsync", started).ConfigureAwait(false);
         if (!decided)
         {
@@ -34,7 +37,7 @@ public sealed class GrainAdmission(BoundedGrainCalls calls, IOptions<AuthOptions
 
         return decision.Outcome switch
         {
-            CredentialOutcome.Allowed => IdentityResult.Identified(new Identity(subject, IdentityKind.IssuedToken, IdentityLabels.None)
+            CredentialOutcome.Allowed => IdentityResult.Identified(new Identity(subject, subject.Length == 0 ? IdentityKind.Anonymous : IdentityKind.IssuedToken, IdentityLabels.None)
             {
                 Admission = decision,
                 Reason = isGrant ? "refresh token" : "bearer token",
