@@ -21,7 +21,9 @@ public sealed class GatewayClusterOptions
     /// How long each grain state write (a lock, a failure count, a machine account) waits for a replica to confirm it
     /// (Redis <c>WAIT</c>) before the client gets its answer, so an answer the client saw survives a failover.
     /// Unconfirmed writes are logged (event 3102) and counted (<c>gateway.redis.replication.unconfirmed</c>); with no
-    /// replica connected the wait is skipped for a few seconds at a time. <c>00:00:00</c> turns it off. Default: 0.5 s.
+    /// replica connected the wait is skipped for a few seconds at a time. Used with Sentinels only (a single server
+    /// has no replica to wait for; in a Redis Cluster the wait is not asked). <c>00:00:00</c> turns it off.
+    /// Default: 0.5 s.
     /// </summary>
     public TimeSpan ReplicationWait { get; set; } = TimeSpan.FromMilliseconds(500);
 

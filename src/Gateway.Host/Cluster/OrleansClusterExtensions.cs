@@ -14,8 +14,6 @@ public static class OrleansClusterExtensions
 
     private const string ClusterConnection = "redis-cluster";
 
-    private const string StorageConnection = "redis-storage";
-
     /// <summary>Thread-pool threads ready at once without the pool's slow growth (see <see cref="UseRedisThreadPoolMinimum"/>).</summary>
     private const int RedisMinimumThreads = 32;
 
@@ -34,20 +32,23 @@ public static class OrleansClusterExtensions
         else
         {
             // Lock state survives the loss of the silos that held it, and (with replicas) the loss of a Redis primary.
-            // Storage has a connection of its own: its replica waits hold the connection they are sent on.
+            // One connection for clustering, storage and the sweep index: with a connection of its own, clustering
+            // sometimes found the new primary seconds after storage did (its commands waited out the 5 s backlog),
+            // and a dead silo cannot be declared dead before membership can write. The price: a replica wait holds
+            // this connection for up to ReplicationWait when no replica answers (then waits are skipped for 5 s).
             UseRedisThreadPoolMinimum();
             var cluster = new SharedRedisMultiplexer(settings.Redis!);
-            var storage = new SharedRedisMultiplexer(settings.Redis!);
             silo.Services.AddKeyedSingleton(ClusterConnection, (_, _) => cluster); // created by the container: disposed by it
-            silo.Services.AddKeyedSingleton(StorageConnection, (_, _) => storage);
             silo.AddRedisGrainStorage(RedisStorageName, (Orleans.Persistence.RedisStorageOptions redis) =>
             {
                 redis.ConfigurationOptions = settings.Redis!;
-                redis.CreateMultiplexer = _ => storage.ForOrleansAsync();
+                redis.CreateMultiplexer = _ => cluster.ForOrleansAsync();
                 redis.DeleteStateOnClear = true; // expired lockout state leaves Redis (see StateRetention)
             });
+            // Replicas are what Sentinels are for; a lone server (or a managed endpoint) has none to wait for.
+            var replicationWait = RedisConnection.IsSentinel(settings.Redis!) ? options.ReplicationWait : TimeSpan.Zero;
             silo.Services.AddSingleton(sp => new RedisReplicationBarrier(
-                sp.GetRequiredKeyedService<SharedRedisMultiplexer>(StorageConnection), options.ReplicationWait, sp.GetRequiredService<ILogger<RedisReplicationBarrier>>()));
+                sp.GetRequiredKeyedService<SharedRedisMultiplexer>(ClusterConnection), replicationWait, sp.GetRequiredService<ILogger<RedisReplicationBarrier>>()));
             silo.Services.AddGrainStorage(GrainStorage.Name, (sp, _) => new FailoverSafeGrainStorage(
                 sp.GetRequiredKeyedService<IGrainStorage>(RedisStorageName), sp.GetRequiredService<RedisReplicationBarrier>(), sp.GetRequiredService<ILogger<FailoverSafeGrainStorage>>()));
             silo.Services.AddSingleton<IStateSweepIndex>(sp => new RedisStateSweepIndex(sp.GetRequiredKeyedService<SharedRedisMultiplexer>(ClusterConnection), options.ServiceId));

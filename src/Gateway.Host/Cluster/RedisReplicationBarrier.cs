@@ -8,9 +8,10 @@ namespace Gateway.Host.Cluster;
 /// write the client was told about survives a failover to that replica.
 /// </summary>
 /// <remarks>
-/// <c>WAIT</c> holds the connection that sends it, so it goes on the storage's own connection, never the one clustering
-/// uses. With no replica connected every <c>WAIT</c> would take the whole timeout: after one comes back unconfirmed,
-/// writes are not held for <see cref="SkipAfterUnconfirmed"/> (they are counted as unconfirmed), then it asks again.
+/// <c>WAIT</c> holds the connection that sends it (the node's one Redis connection) until a replica answers, about a
+/// millisecond with a healthy replica. With no replica connected every <c>WAIT</c> would take the whole timeout: after
+/// one comes back unconfirmed, writes are not held for <see cref="SkipAfterUnconfirmed"/> (they are counted as
+/// unconfirmed), then it asks again.
 /// </remarks>
 public sealed partial class RedisReplicationBarrier(SharedRedisMultiplexer storage, TimeSpan wait, ILogger<RedisReplicationBarrier> logger)
 {

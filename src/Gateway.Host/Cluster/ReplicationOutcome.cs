@@ -9,6 +9,6 @@ public enum ReplicationOutcome
     /// <summary>No replica confirmed them in time (or none is connected): a failover now may lose them.</summary>
     Unconfirmed,
 
-    /// <summary>Not asked: the wait is off (<c>ReplicationWait</c> 0) or the servers are a Redis Cluster (see deploy/README).</summary>
+    /// <summary>Not asked: the wait is off (<c>ReplicationWait</c> 0, no Sentinels) or the servers are a Redis Cluster (see deploy/README).</summary>
     NotAsked,
 }
