@@ -122,7 +122,7 @@ public sealed partial class FederatedTokenValidator(
         var valid = key.Verify(jws.Algorithm, jws.SigningInput, jws.Signature);
         metrics.SignatureChecked(jws.Algorithm, valid);
         return valid
-            ? new(TokenRejection.None, false, name, account, LabelsOf(issuer.Options, claims), expires)
+            ? new(TokenRejection.None, false, name, account, LabelsOf(issuer.Options, claims), expires, ClaimText(claims, "sub"))
             : FederatedValidation.Refused(TokenRejection.BadSignature, name, account);
     }
 

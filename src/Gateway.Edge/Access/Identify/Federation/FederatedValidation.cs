@@ -7,13 +7,15 @@ namespace Gateway.Edge.Access.Identify.Federation;
 /// <param name="Account">The mapped account, when the claims give one.</param>
 /// <param name="Labels">ACL labels from the claims.</param>
 /// <param name="ExpiresAt">The token's <c>exp</c>: no cache may keep its validation longer.</param>
+/// <param name="Subject">The token's <c>sub</c> (for the admin view of recent logins; never logged).</param>
 public sealed record FederatedValidation(
     TokenRejection Reason,
     bool Unavailable,
     string? Issuer,
     string? Account,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Labels,
-    DateTimeOffset? ExpiresAt)
+    DateTimeOffset? ExpiresAt,
+    string? Subject = null)
 {
     /// <summary>True when the token is valid.</summary>
     public bool IsValid => Reason == TokenRejection.None && !Unavailable;
