@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Gateway.EndToEnd.Tests.Infrastructure;
 
-namespace Gateway.EndToEnd.Tests.Infrastructure;
+namespace Gateway.EndToEnd.Tests.Federation;
 
 /// <summary>Proves the test OpenID provider on its own: discovery over HTTPS with the test CA, minted tokens' keys, rotation.</summary>
 public sealed class OidcProviderSmokeTests
