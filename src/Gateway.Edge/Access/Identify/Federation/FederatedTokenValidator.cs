@@ -24,21 +24,30 @@ public sealed partial class FederatedTokenValidator(
     /// precedes verification needs the account; a cache hit there is only possible for the exact token that was verified
     /// before (its keyed fingerprint), so the unverified reading decides nothing by itself.
     /// </summary>
-    public FederatedValidation Peek(string token)
+    public FederatedValidation Peek(string token) =>
+        CompactJws.TryParse(token, options.Value.MaxTokenLength, out var rejection) is { } jws ? Read(jws) : FederatedValidation.Refused(rejection);
+
+    /// <summary>
+    /// <see cref="Peek"/>, and the token's key looked up among the issuer's published keys (fetched when this edge has
+    /// none, or refetched for an unknown kid when the rate limit allows): a token whose key was withdrawn is known as such
+    /// before any cache is asked, so a cached validation does not outlive the key's publication.
+    /// </summary>
+    public async ValueTask<FederatedPeek> PeekAsync(string token, CancellationToken cancellationToken)
     {
         if (CompactJws.TryParse(token, options.Value.MaxTokenLength, out var rejection) is not { } jws)
         {
-            return FederatedValidation.Refused(rejection);
+            return new(FederatedValidation.Refused(rejection), null, KeyState.NotLookedUp);
         }
 
-        if (issuers.Find(jws.Issuer) is not { } issuer)
+        var peek = Read(jws);
+        if (peek.Account is null || issuers.Find(peek.Issuer) is not { } issuer || jws.KeyId is not { Length: > 0 } keyId)
         {
-            return FederatedValidation.Refused(TokenRejection.UntrustedIssuer);
+            return new(peek, null, KeyState.NotLookedUp);
         }
 
-        return issuer.Account.Expand(jws.Claims) is { } account
-            ? new(TokenRejection.None, false, issuer.Options.Issuer, account, LabelsOf(issuer.Options, jws.Claims), ExpiryOf(jws.Claims))
-            : FederatedValidation.Refused(TokenRejection.AccountNotMapped, issuer.Options.Issuer);
+        var lookup = await issuer.Keys.FindAsync(keyId, cancellationToken).ConfigureAwait(false);
+        var state = lookup.Unavailable ? KeyState.Unknowable : lookup.Key is null ? KeyState.Unpublished : KeyState.Published;
+        return new(peek, keyId, state);
     }
 
     /// <summary>Validates a token fully. Never throws for a bad token or an issuer's outage.</summary>
@@ -56,6 +65,18 @@ public sealed partial class FederatedTokenValidator(
         }
 
         return result;
+    }
+
+    private FederatedValidation Read(CompactJws jws)
+    {
+        if (issuers.Find(jws.Issuer) is not { } issuer)
+        {
+            return FederatedValidation.Refused(TokenRejection.UntrustedIssuer);
+        }
+
+        return issuer.Account.Expand(jws.Claims) is { } account
+            ? new(TokenRejection.None, false, issuer.Options.Issuer, account, LabelsOf(issuer.Options, jws.Claims), ExpiryOf(jws.Claims))
+            : FederatedValidation.Refused(TokenRejection.AccountNotMapped, issuer.Options.Issuer);
     }
 
     private async ValueTask<FederatedValidation> CheckAsync(string token, CancellationToken cancellationToken)

@@ -231,4 +231,41 @@ public sealed class FederatedTokenValidatorTests
         Assert.Equal(TestIssuer.Url, peek.Issuer);
         Assert.Equal(0, _issuer.JwksFetches + _issuer.DiscoveryFetches);
     }
+
+    [Fact]
+    public async Task PeekAsync_KeyWithdrawnAtRotation_Unpublished()
+    {
+        var validator = _issuer.CreateValidator();
+        var old = _issuer.Mint(_issuer.Claims());
+        Assert.Equal(KeyState.Published, (await validator.PeekAsync(old, default)).Key);
+
+        _issuer.Rotate(keepOld: false);
+        _issuer.Time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(KeyState.Published, (await validator.PeekAsync(_issuer.Mint(_issuer.Claims()), default)).Key);
+
+        var peek = await validator.PeekAsync(old, default);
+        Assert.Equal(KeyState.Unpublished, peek.Key);
+        Assert.Equal("ci/acme/app", peek.Validation.Account);
+    }
+
+    [Fact]
+    public async Task PeekAsync_IssuerDownBeforeAnyFetch_Unknowable()
+    {
+        _issuer.Down = true;
+
+        Assert.Equal(KeyState.Unknowable, (await _issuer.CreateValidator().PeekAsync(_issuer.Mint(_issuer.Claims()), default)).Key);
+    }
+
+    [Fact]
+    public async Task PeekAsync_UntrustedIssuer_NotLookedUp()
+    {
+        var claims = _issuer.Claims();
+        claims["iss"] = "https://evil.test";
+
+        var peek = await _issuer.CreateValidator().PeekAsync(_issuer.Mint(claims), default);
+
+        Assert.Equal(KeyState.NotLookedUp, peek.Key);
+        Assert.Equal(TokenRejection.UntrustedIssuer, peek.Validation.Reason);
+        Assert.Null(peek.Validation.Account);
+    }
 }
