@@ -1,3 +1,4 @@
+using Gateway.Edge.Access.Identify.Federation;
 using Gateway.Edge.Admin;
 using Gateway.Edge.Access;
 using Gateway.Edge.Access.Identify.Passwords;
@@ -25,6 +26,7 @@ public static class EdgeServiceCollectionExtensions
     public static IServiceCollection AddRegistryEdge(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAccessPipeline();
+        services.AddFederation();
         services.AddOptions<BackendOptions>().BindConfiguration(BackendOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BackendOptions>, BackendOptionsValidator>();
         services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.SectionName).ValidateOnStart();

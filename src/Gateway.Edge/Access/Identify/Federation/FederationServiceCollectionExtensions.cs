@@ -4,7 +4,10 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Edge.Access.Identify.Federation;
 
-/// <summary>Registers federation (<c>Gateway:Federation</c>); it stays inert while no issuer is trusted.</summary>
+/// <summary>
+/// Registers federation (<c>Gateway:Federation</c>) and its identity provider <c>federation</c>; it stays inert while no
+/// issuer is trusted or <c>Gateway:Auth:Providers</c> does not list it.
+/// </summary>
 public static class FederationServiceCollectionExtensions
 {
     /// <summary>Adds the options (validated at start), the trusted issuers, the validator and the verifier.</summary>
@@ -19,6 +22,7 @@ public static class FederationServiceCollectionExtensions
         services.TryAddSingleton<FederatedTokenValidator>();
         services.TryAddSingleton<FederatedLoginJournal>();
         services.TryAddSingleton<FederatedCredentialVerifier>();
+        services.AddIdentityProvider<FederationIdentityProvider>(FederationIdentityProvider.ProviderName);
         return services;
     }
 }

@@ -1,0 +1,190 @@
+using System.Net;
+using System.Text.Json;
+using Gateway.EndToEnd.Tests.Infrastructure;
+
+namespace Gateway.EndToEnd.Tests.Federation;
+
+/// <summary>
+/// Keyless CI with real clients: docker and skopeo log in with a token from a real OpenID provider as the password, no
+/// stored secret; the mapped account's ACL applies; bad tokens get 401; keys rotate without a restart; a push validates
+/// its token once.
+/// </summary>
+public sealed class FederationTests(FederationFixture fixture) : IClassFixture<FederationFixture>
+{
+    [Fact]
+    public async Task Skopeo_PushWithProviderToken_MappedAccountsAclApplies()
+    {
+        using var temp = TempDirectory.Create();
+        var image = await TestImages.CreateOciLayoutAsync(temp.Combine("src"), "v1", 4096, 8192);
+        var skopeo = Skopeo.Create(temp);
+        var own = new SkopeoAccess(FederationFixture.LoginName, await fixture.TokenAsync("acme/app"), fixture.Pki.CertDirectory);
+        var other = new SkopeoAccess(FederationFixture.LoginName, await fixture.TokenAsync("acme/other"), fixture.Pki.CertDirectory);
+
+        var push = await skopeo.CopyAsync(image.Reference, $"docker://{fixture.A.HostPort}/ci/acme/app/img:v1", own, "--preserve-digests");
+        var back = temp.Combine("back");
+        var pull = await skopeo.CopyAsync($"docker://{fixture.B.HostPort}/ci/acme/app/img:v1", $"oci:{back}:v1", own, "--dest-oci-accept-uncompressed-layers");
+        var foreign = await skopeo.CopyAsync(image.Reference, $"docker://{fixture.B.HostPort}/ci/acme/app/img:v2", other, "--preserve-digests");
+
+        push.EnsureSuccess();
+        pull.EnsureSuccess();
+        Assert.Equal(image.ManifestDigest, (await TestImages.ReadOciLayoutAsync(back, "v1")).ManifestDigest);
+        Assert.False(foreign.Succeeded);
+        Assert.Contains("denied", foreign.Output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task DockerCli_LoginWithProviderTokenAsPassword_PushesAndPulls_OtherProjectDenied()
+    {
+        using var temp = TempDirectory.Create();
+        await using var engine = await DockerEngine.StartAsync(temp);
+        var oci = await TestImages.CreateOciLayoutAsync(temp.Combine("oci"), "v1", 64 * 1024, 8192);
+        var pushRef = $"{fixture.A.HostPort}/ci/acme/docker/app:v1";
+        var archive = temp.Combine("image.tar");
+        (await Skopeo.Create(temp).CopyAsync(oci.Reference, $"docker-archive:{archive}:{pushRef}")).EnsureSuccess();
+        (await engine.RunCliAsync("load", "-i", archive)).EnsureSuccess();
+
+        (await engine.LoginAsync(fixture.A.HostPort, FederationFixture.LoginName, await fixture.TokenAsync("acme/docker"))).EnsureSuccess();
+        var push = await engine.RunCliAsync("push", pushRef);
+        (await engine.RunCliAsync("rmi", pushRef)).EnsureSuccess();
+        var pull = await engine.RunCliAsync("pull", pushRef);
+        (await engine.LoginAsync(fixture.A.HostPort, FederationFixture.LoginName, await fixture.TokenAsync("acme/intruder"))).EnsureSuccess();
+        var foreign = await engine.RunCliAsync("push", pushRef);
+
+        push.EnsureSuccess();
+        pull.EnsureSuccess();
+        Assert.False(foreign.Succeeded);
+        Assert.Contains("denied", foreign.Output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task V2_BadTokens_Answer401WithTheRegistrysError()
+    {
+        var expired = await fixture.TokenAsync(change: r => r with { IssuedAt = DateTimeOffset.UtcNow.AddMinutes(-10), Lifetime = TimeSpan.FromMinutes(5) });
+        var cases = new Dictionary<string, string>
+        {
+            ["wrong audience"] = await fixture.TokenAsync(change: r => r with { Audience = "somebody-else" }),
+            ["other issuer"] = await fixture.TokenAsync(change: r => r with { Issuer = "https://token.actions.example" }),
+            ["expired"] = expired,
+            ["unknown key"] = await fixture.TokenAsync(change: r => r with { UnknownKey = true }),
+            ["unprotected ref"] = await fixture.Provider.MintAsync(new(new Dictionary<string, object> { ["repository"] = "acme/app", ["ref_protected"] = false }) { Audience = FederationFixture.Audience }),
+            ["no audience"] = await fixture.TokenAsync(change: r => r with { Audience = null }),
+        };
+
+        foreach (var (name, token) in cases)
+        {
+            var (status, body) = await fixture.GetV2Async(fixture.A, token);
+            Assert.True(status == HttpStatusCode.Unauthorized, $"{name}: {(int)status} {body}");
+            Assert.Contains("UNAUTHORIZED", body, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await fixture.GetV2Async(fixture.B, await fixture.TokenAsync("acme/valid"))).Status);
+    }
+
+    [Fact]
+    public async Task KeyRotation_NewKeysWorkWithoutRestart_OldKeyOnlyWhilePublished()
+    {
+        var beforeRotation = await fixture.TokenAsync("acme/rotate");
+        Assert.Equal(HttpStatusCode.OK, (await fixture.GetV2Async(fixture.A, beforeRotation)).Status);
+        var oldKeyUnused = await fixture.TokenAsync("acme/rotate-unused");
+
+        await fixture.Provider.RotateAsync(keepOld: true);
+        await Task.Delay(TimeSpan.FromSeconds(1.2)); // the fixture's MinimumRefreshInterval
+        var afterGraceful = await fixture.TokenAsync("acme/rotate");
+        Assert.Equal(HttpStatusCode.OK, (await fixture.GetV2Async(fixture.A, afterGraceful)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.GetV2Async(fixture.A, oldKeyUnused)).Status);
+
+        var oldKeyLater = await fixture.TokenAsync("acme/rotate-later");
+        await fixture.Provider.RotateAsync(keepOld: false);
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        var afterHard = await fixture.TokenAsync("acme/rotate");
+        Assert.Equal(HttpStatusCode.OK, (await fixture.GetV2Async(fixture.B, afterHard)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.GetV2Async(fixture.A, afterHard)).Status);
+        // The old keys are no longer published: a token of theirs is refused, on both nodes, cached or not.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.GetV2Async(fixture.A, oldKeyLater)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.GetV2Async(fixture.A, beforeRotation)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.GetV2Async(fixture.B, oldKeyUnused)).Status);
+    }
+
+    [Fact]
+    public async Task Skopeo_PushOf20Layers_ValidatesTheTokenOnce_RefusedAfterExp()
+    {
+        using var temp = TempDirectory.Create();
+        var image = await TestImages.CreateOciLayoutAsync(temp.Combine("src"), "v1", Enumerable.Range(1, 20).Select(i => 1024L + i).ToArray());
+        var lifetime = TimeSpan.FromSeconds(40);
+        var token = await fixture.TokenAsync("acme/layers", r => r with { Lifetime = lifetime });
+        var minted = DateTimeOffset.UtcNow;
+        var checksBefore = await SignatureChecksAsync();
+
+        var push = await Skopeo.Create(temp).CopyAsync(image.Reference, $"docker://{fixture.A.HostPort}/ci/acme/layers/img:v1",
+            new SkopeoAccess(FederationFixture.LoginName, token, fixture.Pki.CertDirectory), "--preserve-digests");
+        var checksAfter = await SignatureChecksAsync();
+        var (logins, journal) = await fixture.AdminAsync(fixture.A, "/federation/logins?account=ci/acme/layers");
+
+        push.EnsureSuccess();
+        Assert.Equal(1, checksAfter - checksBefore);
+        Assert.Equal(HttpStatusCode.OK, logins);
+        Assert.Single(JsonDocument.Parse(journal).RootElement.EnumerateArray());
+
+        // Past exp (and the 1 s leeway) the next request is refused, on either node.
+        var wait = minted + lifetime + TimeSpan.FromSeconds(2.5) - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.GetV2Async(fixture.A, token)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.GetV2Async(fixture.B, token)).Status);
+    }
+
+    [Fact]
+    public async Task Admin_Issuers_ShowKeyIdsAndLastRefresh()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await fixture.GetV2Async(fixture.A, await fixture.TokenAsync("acme/admin"))).Status);
+        var published = (await fixture.Provider.GetStateAsync()).KeyIds;
+
+        var (status, body) = await fixture.AdminAsync(fixture.A, "/federation/issuers");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var issuers = JsonDocument.Parse(body).RootElement.EnumerateArray().ToList();
+        var provider = issuers.Single(i => i.GetProperty("issuer").GetString() == fixture.Provider.Issuer);
+        var kids = provider.GetProperty("keyIds").EnumerateArray().Select(k => k.GetString()).ToList();
+        Assert.Contains(kids, published.Contains);
+        Assert.Equal(JsonValueKind.String, provider.GetProperty("lastRefresh").ValueKind);
+        Assert.Contains(issuers, i => i.GetProperty("issuer").GetString() == fixture.DeadIssuer);
+    }
+
+    [Fact]
+    public async Task V2_TokenOfAnIssuerWhoseDiscoveryFails_Answers503NotAnError()
+    {
+        var token = await fixture.TokenAsync("acme/dead", r => r with { Issuer = fixture.DeadIssuer });
+
+        var (status, body) = await fixture.GetV2Async(fixture.B, token);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("UNAVAILABLE", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProviderStopped_CachedKeysKeepWorking_NodeWithoutKeysAnswers503()
+    {
+        // An issuer of this test's own, so stopping it leaves the shared one alone.
+        await using var provider = await OidcProvider.StartAsync(fixture.Pki);
+        await using var node = await GatewayNode.StartAsync(fixture.NodeOptions(provider.Issuer).WithTls(fixture.Pki));
+        var first = await fixture.TokenAsync("acme/outage", provider: provider);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.GetV2Async(node, first)).Status);
+        var second = await fixture.TokenAsync("acme/outage-two", provider: provider);
+        await using var fresh = await GatewayNode.StartAsync(fixture.NodeOptions(provider.Issuer).WithTls(fixture.Pki));
+
+        await provider.Process.StopAsync(TimeSpan.FromSeconds(10));
+
+        // Not seen before, but signed by a key this node fetched: validated offline.
+        Assert.Equal(HttpStatusCode.OK, (await fixture.GetV2Async(node, second)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.GetV2Async(node, first)).Status);
+        var (status, body) = await fixture.GetV2Async(fresh, second);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("UNAVAILABLE", body, StringComparison.Ordinal);
+    }
+
+    private Task<double> SignatureChecksAsync() =>
+        DirectAuth.Metrics.SumAsync(fixture.Cluster.Nodes, "gateway_federation_signature_checks_total", "result=\"valid\"");
+}
