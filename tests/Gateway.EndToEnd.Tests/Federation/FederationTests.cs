@@ -204,6 +204,40 @@ public sealed class FederationTests(FederationFixture fixture) : IClassFixture<F
         Assert.Contains("UNAVAILABLE", body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TokenMode_ProviderTokenAtTheTokenEndpoint_PushWorks_IssuedTokensEndWithIt()
+    {
+        var key = fixture.Temp.Combine($"token-{Guid.NewGuid():N}.key");
+        using (var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        {
+            await File.WriteAllTextAsync(key, ec.ExportPkcs8PrivateKeyPem());
+        }
+
+        await using var node = await GatewayNode.StartAsync(fixture.NodeOptions(fixture.Provider.Issuer, extra: new Dictionary<string, string?>
+        {
+            ["Gateway__Auth__Mode"] = "token",
+            ["Gateway__Token__SigningKey"] = key,
+            ["Gateway__Token__Issuer"] = "gateway-federation-e2e",
+            ["Gateway__Token__Service"] = "gateway-federation-e2e",
+        }).WithTls(fixture.Pki));
+        using var temp = TempDirectory.Create();
+        var image = await TestImages.CreateOciLayoutAsync(temp.Combine("src"), "v1", 4096);
+        var token = await fixture.TokenAsync("acme/token-mode", r => r with { Lifetime = TimeSpan.FromSeconds(90) });
+        var other = await fixture.TokenAsync("acme/token-other");
+        var skopeo = Skopeo.Create(temp);
+
+        var push = await skopeo.CopyAsync(image.Reference, $"docker://{node.HostPort}/ci/acme/token-mode/img:v1", new SkopeoAccess(FederationFixture.LoginName, token, fixture.Pki.CertDirectory), "--preserve-digests");
+        var foreign = await skopeo.CopyAsync(image.Reference, $"docker://{node.HostPort}/ci/acme/token-mode/img:v2", new SkopeoAccess(FederationFixture.LoginName, other, fixture.Pki.CertDirectory), "--preserve-digests");
+        var (status, body) = await fixture.GetV2Async(node, token, "/token?service=gateway-federation-e2e&scope=repository:ci/acme/token-mode/img:pull&offline_token=true");
+
+        push.EnsureSuccess();
+        Assert.False(foreign.Succeeded);
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var answer = JsonDocument.Parse(body);
+        Assert.True(answer.RootElement.GetProperty("expires_in").GetInt32() <= 90, body);
+        Assert.False(answer.RootElement.TryGetProperty("refresh_token", out _), "no refresh token may outlive the CI token");
+    }
+
     private Task<double> SignatureChecksAsync() =>
         DirectAuth.Metrics.SumAsync(fixture.Cluster.Nodes, "gateway_federation_signature_checks_total", "result=\"valid\"");
 }

@@ -35,6 +35,12 @@ public sealed class FederationIdentityProvider(GrainCachedPasswords passwords, F
 
         var peek = await validator.PeekAsync(token, cancellationToken).ConfigureAwait(false);
         var account = peek.Validation.Account ?? credentials.UserName;
-        return await passwords.IdentifyAsync(request, account, credentials, new FederatedTokenCheck(verifier, peek), cancellationToken).ConfigureAwait(false);
+        var result = await passwords.IdentifyAsync(request, account, credentials, new FederatedTokenCheck(verifier, peek), cancellationToken).ConfigureAwait(false);
+
+        // Identified means the grain has this exact token (its fingerprint) as verified, so its exp can be trusted: tokens
+        // the gateway issues for it must not outlive it.
+        return result.Status == IdentityStatus.Identified
+            ? IdentityResult.Identified(result.Identity! with { ValidUntil = peek.Validation.ExpiresAt })
+            : result;
     }
 }
