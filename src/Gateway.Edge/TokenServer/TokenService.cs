@@ -1,12 +1,12 @@
-using Gateway.Registry.Configuration;
+using System.Net;
 using Gateway.Edge.Access;
 using Gateway.Edge.Access.Admit;
+using Gateway.Edge.Access.Authorize;
 using Gateway.Edge.Access.Identify.Htpasswd;
 using Gateway.Edge.Access.Identify.Passwords;
-using Gateway.Edge.Access.Authorize;
-using System.Net;
 using Gateway.Registry.Access;
 using Gateway.Registry.Acl;
+using Gateway.Registry.Configuration;
 using Gateway.Registry.Tokens;
 using Microsoft.Extensions.Options;
 

@@ -1,20 +1,20 @@
-using Gateway.Edge.Configuration;
-using Gateway.Registry.Configuration;
+using System.Net;
+using Gateway.Edge;
 using Gateway.Edge.Access;
 using Gateway.Edge.Access.Admit;
 using Gateway.Edge.Access.Identify.Htpasswd;
 using Gateway.Edge.Access.Identify.Passwords;
-using Gateway.Edge;
 using Gateway.Edge.Admin;
+using Gateway.Edge.Configuration;
 using Gateway.Host.Cluster;
 using Gateway.Host.Policies;
 using Gateway.Host.Shutdown;
 using Gateway.Host.Telemetry;
-using System.Net;
+using Gateway.Registry.Configuration;
+using Gateway.Registry.Logging;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
-using Gateway.Registry.Logging;
 
 namespace Gateway.Host.Hosting;
 

@@ -1,13 +1,13 @@
-using Gateway.Registry.Configuration;
 using Gateway.Edge.Access;
 using Gateway.Edge.Access.Admit;
 using Gateway.Edge.Access.Identify.Htpasswd;
 using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.Edge.Files;
 using Gateway.Registry.Acl;
+using Gateway.Registry.Configuration;
+using Gateway.Registry.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Gateway.Registry.Logging;
 
 namespace Gateway.Edge.Access.Authorize;
 
