@@ -46,6 +46,9 @@ public sealed partial class StartupConfigurationTests(ITestOutputHelper output)
     [InlineData("Gateway__Auth__MachineAccountPrefix=robot:", "Gateway:Auth:MachineAccountPrefix", "without ':'")]
     [InlineData("Gateway__Token__SigningKey=/nonexistent/token.key;Gateway__Token__Issuer=gw;Gateway__Token__Service=reg", "Gateway:Token:SigningKey", "/nonexistent/token.key")]
     [InlineData("Gateway__Token__SigningKey=/nonexistent/token.key;Gateway__Token__Service=reg", "Gateway:Token:Issuer", "required")]
+    [InlineData("Gateway__Federation__Issuers__0__Issuer=http://issuer.example;Gateway__Federation__Issuers__0__Audience=reg;Gateway__Federation__Issuers__0__AccountTemplate=ci/${claims:repository}", "Gateway:Federation:Issuers:0:Issuer", "absolute https URL")]
+    [InlineData("Gateway__Federation__Issuers__0__Issuer=https://issuer.example;Gateway__Federation__Issuers__0__Audience=reg;Gateway__Federation__Issuers__0__AccountTemplate=ci/fixed", "Gateway:Federation:Issuers:0:AccountTemplate", "placeholder")]
+    [InlineData("Gateway__Federation__ClockSkew=01:00:00", "Gateway:Federation:ClockSkew", "between")]
     public async Task Start_BadSetting_ExitsWithCode2AndMessageNamingTheKey(string environment, string key, string hint)
     {
         using var temp = TempDirectory.Create();
