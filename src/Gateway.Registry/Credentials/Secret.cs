@@ -18,6 +18,12 @@ public sealed class Secret
     /// </summary>
     public byte[] ToSha256() => System.Security.Cryptography.SHA256.HashData(Utf8);
 
+    /// <summary>
+    /// The password as text, for a verifier that must hand it to another system (an LDAP simple bind). Use it for
+    /// that call only: never log it, store it or put it in a message.
+    /// </summary>
+    public string Reveal() => System.Text.Encoding.UTF8.GetString(Utf8);
+
     /// <summary>Always <c>***</c>.</summary>
     public override string ToString() => "***";
 

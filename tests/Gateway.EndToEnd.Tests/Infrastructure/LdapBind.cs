@@ -1,7 +1,7 @@
 namespace Gateway.EndToEnd.Tests.Infrastructure;
 
 /// <summary>One BIND in slapd's log.</summary>
-/// <param name="Dn">The DN bound as (empty: anonymous).</param>
+/// <param name="Dn">The DN bound as.</param>
 /// <param name="ResultCode">The LDAP result: 0 success, 49 invalid credentials.</param>
 public sealed record LdapBind(string Dn, int ResultCode)
 {
