@@ -1,6 +1,6 @@
 using Gateway.Edge.Admin;
-using Gateway.Edge.Authentication;
-using Gateway.Edge.Authorization;
+using Gateway.Edge.Access;
+using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.Edge.Backend;
 using Gateway.Edge.Health;
 using Gateway.Edge.Network;
@@ -24,9 +24,7 @@ public static class EdgeServiceCollectionExtensions
     /// <summary>Adds the edge's services. The host must also register an <see cref="IGrainFactory"/> and a <see cref="FingerprintKey"/>.</summary>
     public static IServiceCollection AddRegistryEdge(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
-        services.AddOptions<GrainCallOptions>().BindConfiguration(GrainCallOptions.SectionName);
+        services.AddAccessPipeline();
         services.AddOptions<BackendOptions>().BindConfiguration(BackendOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BackendOptions>, BackendOptionsValidator>();
         services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.SectionName).ValidateOnStart();
@@ -42,14 +40,6 @@ public static class EdgeServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<EdgeMetrics>();
         services.AddSingleton<AccessAudit>();
-        services.AddSingleton<HtpasswdStore>();
-        services.AddHostedService<HtpasswdReloadService>();
-        services.AddSingleton<AclStore>();
-        services.AddHostedService<AclReloadService>();
-        services.AddSingleton<FailurePadding>();
-        services.AddSingleton<PasswordVerifier>();
-        services.AddSingleton<ICredentialCache, GrainCredentialCache>();
-        services.AddSingleton<CredentialAuthenticator>();
 
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<NetworkOptions>>((forwarded, network) =>
         {

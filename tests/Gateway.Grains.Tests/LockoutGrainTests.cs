@@ -17,10 +17,7 @@ public sealed class LockoutGrainTests(ClusterFixture fixture) : IClassFixture<Cl
 
     private static readonly TimeSpan TenMinutes = TimeSpan.FromMinutes(10);
 
-    // UserGrain.PendingVerificationTimeout is internal to Gateway.Grains; read the real value.
-    private static readonly TimeSpan PendingTimeout = (TimeSpan)typeof(UserGrain)
-        .GetField("PendingVerificationTimeout", BindingFlags.NonPublic | BindingFlags.Static)!
-        .GetValue(null)!;
+    private static readonly TimeSpan PendingTimeout = VerificationCoalescer.Timeout;
 
     // Real time allowed for a grain call that should answer promptly (the grains' own clock is fake).
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(15);
@@ -836,7 +833,7 @@ public sealed class LockoutGrainTests(ClusterFixture fixture) : IClassFixture<Cl
         {
             Ticket = ticket,
             Fingerprint = fingerprint,
-            Succeeded = succeeded,
+            Result = succeeded ? VerificationResult.Succeeded : VerificationResult.Failed,
             CacheFor = cacheFor ?? TenMinutes,
             ClientAddress = address,
             Kind = kind,

@@ -105,7 +105,7 @@ public sealed class TokenAdmissionTests(ClusterFixture fixture) : IClassFixture<
         {
             var fingerprint = RandomNumberGenerator.GetBytes(32);
             var check = await user.CheckAsync(new CredentialCheck { Fingerprint = fingerprint, ClientAddress = address });
-            await user.ReportAsync(new VerificationReport { Ticket = check.Ticket, Fingerprint = fingerprint, Succeeded = false, CacheFor = TimeSpan.Zero, ClientAddress = address });
+            await user.ReportAsync(new VerificationReport { Ticket = check.Ticket, Fingerprint = fingerprint, Result = VerificationResult.Failed, CacheFor = TimeSpan.Zero, ClientAddress = address });
         }
     }
 

@@ -1,4 +1,7 @@
-using Gateway.Edge.Authentication;
+using Gateway.Edge.Access;
+using Gateway.Edge.Access.Admit;
+using Gateway.Edge.Access.Identify.Htpasswd;
+using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.Registry.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,9 @@
+using Gateway.Edge.Access;
+using Gateway.Edge.Access.Admit;
+using Gateway.Edge.Access.Identify.Htpasswd;
+using Gateway.Edge.Access.Identify.Passwords;
+using Gateway.Edge.Access.Authorize;
 using System.Net;
-using Gateway.Edge.Authentication;
-using Gateway.Edge.Authorization;
 using Gateway.Registry.Access;
 using Gateway.Registry.Acl;
 using Gateway.Registry.Tokens;
@@ -119,6 +122,9 @@ public sealed class TokenService : IDisposable
 
     /// <summary>False while no ACL is loaded: anonymous tokens are then never issued (an allow-all ACL would grant them everything).</summary>
     public bool HasAcl => !_acl.Current.IsAllowAll;
+
+    /// <summary>Whether the endpoint issues tokens without credentials (<see cref="AuthOptions.Anonymous"/>, with an ACL).</summary>
+    public bool AnonymousAllowed => _auth.Anonymous && HasAcl;
 
     /// <summary>Releases the key.</summary>
     public void Dispose() => _key.Dispose();

@@ -1,5 +1,8 @@
+using Gateway.Edge.Access;
+using Gateway.Edge.Access.Admit;
+using Gateway.Edge.Access.Identify.Htpasswd;
+using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.Edge;
-using Gateway.Edge.Authentication;
 using Gateway.Edge.Admin;
 using Gateway.Host.Cluster;
 using Gateway.Host.Policies;
@@ -9,6 +12,7 @@ using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using Gateway.Registry.Logging;
 
 namespace Gateway.Host.Hosting;
 
@@ -69,7 +73,7 @@ public static partial class GatewayApplication
         {
             // Load the htpasswd file now: an unusable one stops the start with the lines at fault.
             app.Services.GetRequiredService<HtpasswdStore>();
-            app.Services.GetRequiredService<Gateway.Edge.Authorization.AclStore>();
+            app.Services.GetRequiredService<Gateway.Edge.Access.Authorize.AclStore>();
         }
         if (role != GatewayRole.Silo)
         {
@@ -95,7 +99,7 @@ public static partial class GatewayApplication
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Gateway ready: role={Role} listening on {Urls} ({Cluster})")]
+        [LoggerMessage(EventId = EventIds.Ready, Level = LogLevel.Information, Message = "Gateway ready: role={Role} listening on {Urls} ({Cluster})")]
         public static partial void Ready(ILogger logger, string role, string urls, string cluster);
     }
 }
