@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Health;
+using Gateway.Edge.Access.Identify.Ldap;
 
 namespace Gateway.Edge;
 
@@ -25,6 +26,7 @@ public static class EdgeServiceCollectionExtensions
     public static IServiceCollection AddRegistryEdge(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAccessPipeline();
+        services.AddLdapIdentities();
         services.AddOptions<BackendOptions>().BindConfiguration(BackendOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BackendOptions>, BackendOptionsValidator>();
         services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.SectionName).ValidateOnStart();

@@ -69,7 +69,7 @@ public sealed partial class TokenEndpoint(
         var identity = identified.Identity!;
         var subject = identity.Account;
         call.User = subject;
-        var granted = tokens.Grant(subject, request.Scopes, access.ClientIp, identity.Admission?.Scopes);
+        var granted = tokens.Grant(subject, request.Scopes, access.ClientIp, identity.Admission?.Scopes, identity.Labels);
         var issued = tokens.Issuer.Issue(subject, granted, tokens.CredentialBinding(subject));
         string? refresh = null;
         if (request.Offline)

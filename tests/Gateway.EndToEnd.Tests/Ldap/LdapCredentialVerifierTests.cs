@@ -4,6 +4,7 @@ using Gateway.Edge.Access.Identify.Ldap;
 using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.EndToEnd.Tests.Infrastructure;
 using Gateway.Registry.Credentials;
+using Gateway.Registry.Logging;
 using Xunit.Abstractions;
 
 namespace Gateway.EndToEnd.Tests.Ldap;
@@ -207,8 +208,8 @@ public sealed partial class LdapCredentialVerifierTests(LdapDirectoryFixture lda
         Assert.All(results, r => Assert.Equal(VerificationOutcome.Valid, r));
         await ldap.Directory.SettleAsync();
         Assert.Equal(5, ldap.Directory.BindsOf(LdapDirectory.UserDn("carol")) - before);
-        Assert.Equal(options.FailuresToOpen, logger.Entries.Count(e => e.EventId == 1752));
-        Assert.Single(logger.Entries, e => e.EventId == 1753);
+        Assert.Equal(options.FailuresToOpen, logger.Entries.Count(e => e.EventId == EventIds.LdapServerFailed));
+        Assert.Single(logger.Entries, e => e.EventId == EventIds.LdapServerSkipped);
     }
 
     [Fact]
@@ -241,7 +242,7 @@ public sealed partial class LdapCredentialVerifierTests(LdapDirectoryFixture lda
         Assert.All(timings, t => Assert.True(t.Ms < options.Timeout.TotalMilliseconds, $"{t.Ms} ms"));
         Assert.All(timings.Skip(options.FailuresToOpen), t => Assert.True(t.Ms < 50, $"an open breaker answers at once ({t.Ms} ms)"));
         Assert.Equal(VerificationOutcome.Valid, recovered.Outcome);
-        Assert.Contains(logger.Entries, e => e.EventId == 1754);
+        Assert.Contains(logger.Entries, e => e.EventId == EventIds.LdapServerBack);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class LdapDirectoryFixture : IAsyncLifetime
     /// <summary>A verifier over <paramref name="options"/>, validated as at start (ResponseTimeout 10 s).</summary>
     public static LdapCredentialVerifier Verifier(LdapOptions options, RecordingLogger<LdapCredentialVerifier> logger, TimeProvider? time = null)
     {
-        var validation = new LdapOptionsValidator(Options.Create(new Gateway.Edge.Authentication.GrainCallOptions())).Validate(null, options);
+        var validation = new LdapOptionsValidator(Options.Create(new Gateway.Edge.Access.Admit.GrainCallOptions())).Validate(null, options);
         Assert.True(validation.Succeeded, validation.FailureMessage);
         return new LdapCredentialVerifier(Options.Create(options), time ?? TimeProvider.System, logger);
     }

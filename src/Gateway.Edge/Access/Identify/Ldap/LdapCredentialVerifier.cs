@@ -28,11 +28,8 @@ public sealed partial class LdapCredentialVerifier : ICredentialVerifier, IDispo
     /// <summary>The most groups read for one user.</summary>
     public const int MaxGroups = 1000;
 
-    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoLabels =
-        new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal).AsReadOnly();
-
-    private static readonly CredentialVerification Invalid = new(VerificationOutcome.Invalid, NoLabels, null);
-    private static readonly CredentialVerification Unavailable = new(VerificationOutcome.Unavailable, NoLabels, null);
+    private static readonly CredentialVerification Invalid = CredentialVerification.Invalid;
+    private static readonly CredentialVerification Unavailable = CredentialVerification.Unavailable;
 
     private readonly LdapOptions _options;
     private readonly LdapServerAddress[] _servers;
@@ -388,11 +385,16 @@ public sealed partial class LdapCredentialVerifier : ICredentialVerifier, IDispo
         return [.. names];
     }
 
-    private static CredentialVerification Valid(List<string> groups) =>
+    /// <summary>A good credential with its groups, cached for <see cref="LdapOptions.CacheTtl"/> and kept through an outage for <see cref="LdapOptions.OutageGrace"/>.</summary>
+    private CredentialVerification Valid(List<string> groups) =>
         new(
             VerificationOutcome.Valid,
-            groups.Count == 0 ? NoLabels : new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [GroupLabel] = groups.AsReadOnly() }.AsReadOnly(),
-            null);
+            groups.Count == 0 ? IdentityLabels.None : new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [GroupLabel] = groups.AsReadOnly() }.AsReadOnly(),
+            null)
+        {
+            CacheFor = _options.CacheTtl,
+            OutageGrace = _options.OutageGrace,
+        };
 
     private string Describe(LdapServerAddress server, int code, string message, string? serverMessage)
     {
@@ -453,31 +455,31 @@ public sealed partial class LdapCredentialVerifier : ICredentialVerifier, IDispo
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1751, Level = LogLevel.Information, Message = "LDAP identities: {Mode} on {Servers}; {Tls}")]
+        [LoggerMessage(EventId = EventIds.LdapConfigured, Level = LogLevel.Information, Message = "LDAP identities: {Mode} on {Servers}; {Tls}")]
         public static partial void Configured(ILogger logger, string mode, string servers, string tls);
 
-        [LoggerMessage(EventId = 1752, Level = LogLevel.Warning, Message = "LDAP server {Server} failed: {Reason}")]
+        [LoggerMessage(EventId = EventIds.LdapServerFailed, Level = LogLevel.Warning, Message = "LDAP server {Server} failed: {Reason}")]
         public static partial void ServerFailed(ILogger logger, string server, string reason);
 
-        [LoggerMessage(EventId = 1753, Level = LogLevel.Warning, Message = "LDAP server {Server} is skipped for {Duration} after failing repeatedly")]
+        [LoggerMessage(EventId = EventIds.LdapServerSkipped, Level = LogLevel.Warning, Message = "LDAP server {Server} is skipped for {Duration} after failing repeatedly")]
         public static partial void BreakerOpened(ILogger logger, string server, TimeSpan duration);
 
-        [LoggerMessage(EventId = 1754, Level = LogLevel.Information, Message = "LDAP server {Server} answers again")]
+        [LoggerMessage(EventId = EventIds.LdapServerBack, Level = LogLevel.Information, Message = "LDAP server {Server} answers again")]
         public static partial void BreakerClosed(ILogger logger, string server);
 
-        [LoggerMessage(EventId = 1755, Level = LogLevel.Error, Message = "No LDAP server could verify {User}: {Servers}")]
+        [LoggerMessage(EventId = EventIds.LdapNoServer, Level = LogLevel.Error, Message = "No LDAP server could verify {User}: {Servers}")]
         public static partial void NoServer(ILogger logger, string user, string servers);
 
-        [LoggerMessage(EventId = 1756, Level = LogLevel.Warning, Message = "LDAP search for {User} under {BaseDn} found more than one entry: refused (make Gateway:Ldap:UserFilter unique)")]
+        [LoggerMessage(EventId = EventIds.LdapAmbiguousUser, Level = LogLevel.Warning, Message = "LDAP search for {User} under {BaseDn} found more than one entry: refused (make Gateway:Ldap:UserFilter unique)")]
         public static partial void Ambiguous(ILogger logger, string user, string baseDn);
 
-        [LoggerMessage(EventId = 1757, Level = LogLevel.Debug, Message = "LDAP refused the credential of {User} on {Server}")]
+        [LoggerMessage(EventId = EventIds.LdapCredentialRefused, Level = LogLevel.Debug, Message = "LDAP refused the credential of {User} on {Server}")]
         public static partial void Refused(ILogger logger, string user, string server);
 
-        [LoggerMessage(EventId = 1758, Level = LogLevel.Debug, Message = "LDAP verified {User} on {Server}: {Groups} groups, {Milliseconds} ms")]
+        [LoggerMessage(EventId = EventIds.LdapCredentialVerified, Level = LogLevel.Debug, Message = "LDAP verified {User} on {Server}: {Groups} groups, {Milliseconds} ms")]
         public static partial void Verified(ILogger logger, string user, string server, int groups, double milliseconds);
 
-        [LoggerMessage(EventId = 1759, Level = LogLevel.Warning, Message = "LDAP user {User} is in more than {Max} groups; only the first {Max} are labels")]
+        [LoggerMessage(EventId = EventIds.LdapTooManyGroups, Level = LogLevel.Warning, Message = "LDAP user {User} is in more than {Max} groups; only the first {Max} are labels")]
         public static partial void TooManyGroups(ILogger logger, string user, int max);
     }
 }

@@ -1,10 +1,10 @@
-using Gateway.Edge.Authentication;
+using Gateway.Edge.Access.Admit;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Edge.Access.Identify.Ldap;
 
 /// <summary>Checks <see cref="LdapOptions"/> at start-up; each message names its key. Nothing is checked while LDAP is off.</summary>
-public sealed class LdapOptionsValidator(IOptions<GrainCallOptions> cluster) : IValidateOptions<LdapOptions>
+public sealed class LdapOptionsValidator(IOptions<GrainCallOptions> cluster, IOptions<AuthOptions>? auth = null) : IValidateOptions<LdapOptions>
 {
     private const string Section = LdapOptions.SectionName;
 
@@ -12,12 +12,20 @@ public sealed class LdapOptionsValidator(IOptions<GrainCallOptions> cluster) : I
     public ValidateOptionsResult Validate(string? name, LdapOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var listed = auth?.Value.ProviderOrder.Contains(LdapIdentityProvider.ProviderName, StringComparer.Ordinal) ?? options.IsEnabled;
         if (!options.IsEnabled)
         {
-            return ValidateOptionsResult.Success;
+            return listed
+                ? ValidateOptionsResult.Fail($"{AuthOptions.SectionName}:Providers lists '{LdapIdentityProvider.ProviderName}' but {Section}:Servers is empty: set the directory's servers, or remove it from the list.")
+                : ValidateOptionsResult.Success;
         }
 
         var failures = new List<string>();
+        if (!listed)
+        {
+            failures.Add($"{Section} is configured but {AuthOptions.SectionName}:Providers does not list '{LdapIdentityProvider.ProviderName}': list the providers in their order, e.g. {AuthOptions.SectionName}:Providers:0=machine-accounts, :1={LdapIdentityProvider.ProviderName}, :2=htpasswd.");
+        }
+
         for (var i = 0; i < options.Servers.Count; i++)
         {
             if (!LdapServerAddress.TryParse(options.Servers[i], out _, out var error))

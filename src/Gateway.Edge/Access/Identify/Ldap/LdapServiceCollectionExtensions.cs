@@ -1,4 +1,4 @@
-using Gateway.Edge.Authentication;
+using Gateway.Edge.Access.Admit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -9,8 +9,9 @@ namespace Gateway.Edge.Access.Identify.Ldap;
 public static class LdapServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds and validates <c>Gateway:Ldap</c> (at start) and registers <see cref="LdapCredentialVerifier"/>; the
-    /// verifier is created (and reads its files) only when LDAP is configured and first used.
+    /// Binds and validates <c>Gateway:Ldap</c> (at start) and adds the identity provider <c>ldap</c>: it is asked only
+    /// when <c>Gateway:Auth:Providers</c> lists it, and its <see cref="LdapCredentialVerifier"/> (which reads the
+    /// password and CA files) is created only then.
     /// </summary>
     public static IServiceCollection AddLdapIdentities(this IServiceCollection services)
     {
@@ -20,6 +21,7 @@ public static class LdapServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LdapOptions>, LdapOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LdapCredentialVerifier>();
+        services.AddIdentityProvider<LdapIdentityProvider>(LdapIdentityProvider.ProviderName);
         return services;
     }
 }

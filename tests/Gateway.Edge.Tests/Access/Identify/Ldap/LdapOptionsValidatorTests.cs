@@ -1,5 +1,5 @@
 using Gateway.Edge.Access.Identify.Ldap;
-using Gateway.Edge.Authentication;
+using Gateway.Edge.Access.Admit;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Edge.Tests.Access.Identify.Ldap;
