@@ -20,6 +20,9 @@ public sealed class LdapClusterFixture : IAsyncLifetime
     public const string LocalPassword = "local-pw";
     public const string TokenService = "registry";
 
+    /// <summary>Users that one test each uses alone (its caches and lockouts stay its own): PREFIX-pw passwords.</summary>
+    public static readonly string[] OwnUsers = ["wrong-pw", "spray", "failover", "seen", "newcomer", "latency"];
+
     /// <summary>The ACL of the nodes: group ci pushes to ci/*, every user owns NAME/* and pulls everything else.</summary>
     public const string Acl = """
         acl:
@@ -65,7 +68,10 @@ public sealed class LdapClusterFixture : IAsyncLifetime
         Secondary = await LdapDirectory.StartAsync(Temp, Pki);
         foreach (var directory in new[] { Primary, Secondary })
         {
-            await directory.AddUsersAsync([("alice", "alice-pw"), ("bob", "bob-pw"), ("carol", "carol-pw"), .. Enumerable.Range(0, LoadUsers).Select(i => (LoadUser(i), LoadUser(i) + "-pw"))]);
+            await directory.AddUsersAsync([
+                ("alice", "alice-pw"), ("bob", "bob-pw"), ("carol", "carol-pw"),
+                .. OwnUsers.Select(u => (u, u + "-pw")),
+                .. Enumerable.Range(0, LoadUsers).Select(i => (LoadUser(i), LoadUser(i) + "-pw"))]);
             await directory.AddGroupAsync("ci", "alice");
             await directory.AddGroupAsync("web", "carol");
         }
@@ -127,6 +133,9 @@ public sealed class LdapClusterFixture : IAsyncLifetime
         await Task.WhenAll(Settle(Primary), Settle(Secondary));
         return Primary.SuccessfulUserBinds() + Secondary.SuccessfulUserBinds();
     }
+
+    /// <summary>The LDAP warnings and errors the nodes logged (event ids 1602–1606), for a test's output.</summary>
+    public string LdapProblems() => string.Join('\n', Cluster.Nodes.SelectMany(n => n.Process.Lines).Where(l => l.Contains("LDAP", StringComparison.Ordinal) && (l.Contains("warn", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("No LDAP", StringComparison.Ordinal))).TakeLast(40));
 
     /// <summary>Binds of one DN on both directories, successful or not.</summary>
     public async Task<int> BindsOfAsync(string dn)

@@ -55,7 +55,7 @@ public sealed class LdapThroughGatewayTests(LdapClusterFixture cluster, ITestOut
     {
         using var client = cluster.Cluster[0].CreateClient();
 
-        using var wrong = await SendAsync(client, HttpMethod.Get, "/v2/", LdapClusterFixture.LoadUser(40), "not-it");
+        using var wrong = await SendAsync(client, HttpMethod.Get, "/v2/", "wrong-pw", "not-it");
         using var unknown = await SendAsync(client, HttpMethod.Get, "/v2/", "nobody-in-ldap", "whatever");
         using var htpasswd = await SendAsync(client, HttpMethod.Get, "/v2/", LdapClusterFixture.LocalUser, "not-it");
         using var local = await SendAsync(client, HttpMethod.Get, "/v2/", LdapClusterFixture.LocalUser, LdapClusterFixture.LocalPassword);
@@ -112,6 +112,7 @@ public sealed class LdapThroughGatewayTests(LdapClusterFixture cluster, ITestOut
             $"{userBinds} successful user binds ({(double)userBinds / statuses.Count:0.000} per request), {service} service-account binds; " +
             $"docker_auth's model (connect, service bind, search, user bind, service bind again per authentication) would make " +
             $"{statuses.Count} user binds and {2 * statuses.Count} service binds (1 + 2 per request).");
+        output.WriteLine(cluster.LdapProblems());
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
         Assert.InRange(userBinds, LdapClusterFixture.LoadUsers, LdapClusterFixture.LoadUsers);
     }
@@ -120,7 +121,7 @@ public sealed class LdapThroughGatewayTests(LdapClusterFixture cluster, ITestOut
     public async Task SprayOfWrongPasswords_ReachesTheDirectoryAtMostMaxFailuresTimes()
     {
         const int MaxFailures = 5; // Gateway:Lockout:MaxFailures, the default
-        var user = LdapClusterFixture.LoadUser(49);
+        const string user = "spray";
         var dn = Infrastructure.LdapDirectory.UserDn(user);
         var before = await cluster.BindsOfAsync(dn);
         var clients = cluster.Cluster.Nodes.Select(n => n.CreateClient()).ToArray();
@@ -146,6 +147,7 @@ public sealed class LdapThroughGatewayTests(LdapClusterFixture cluster, ITestOut
         }
 
         var binds = await cluster.BindsOfAsync(dn) - before;
+        output.WriteLine(cluster.LdapProblems());
         output.WriteLine($"200 wrong passwords for {user} over 3 nodes: {binds} binds reached the directory; answers: {string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{(int)g.Key} x{g.Count()}"))}");
         Assert.DoesNotContain(HttpStatusCode.OK, statuses);
         Assert.InRange(binds, 1, MaxFailures);
@@ -154,7 +156,8 @@ public sealed class LdapThroughGatewayTests(LdapClusterFixture cluster, ITestOut
     [Fact]
     public async Task FirstServerStopped_LoginsGoToTheSecond()
     {
-        var dn = Infrastructure.LdapDirectory.UserDn(LdapClusterFixture.LoadUser(45));
+        const string user = "failover";
+        var dn = Infrastructure.LdapDirectory.UserDn(user);
         await cluster.Primary.StopAsync();
         try
         {
@@ -162,7 +165,7 @@ public sealed class LdapThroughGatewayTests(LdapClusterFixture cluster, ITestOut
             var before = cluster.Secondary.BindsOf(dn);
             using var client = cluster.Cluster[1].CreateClient();
             var watch = Stopwatch.StartNew();
-            using var response = await SendAsync(client, HttpMethod.Get, "/v2/", LdapClusterFixture.LoadUser(45), LdapClusterFixture.LoadUser(45) + "-pw");
+            using var response = await SendAsync(client, HttpMethod.Get, "/v2/", user, user + "-pw");
             output.WriteLine($"login with the first server stopped: {(int)response.StatusCode} in {watch.ElapsedMilliseconds} ms");
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -183,8 +186,8 @@ public sealed class LdapThroughGatewayTests(LdapClusterFixture cluster, ITestOut
         var ttl = TimeSpan.FromSeconds(2);
         var node = await cluster.Cluster.AddNodeAsync(_ => cluster.Template(ttl));
         using var client = node.CreateClient();
-        var seen = LdapClusterFixture.LoadUser(46);
-        var newcomer = LdapClusterFixture.LoadUser(47);
+        const string seen = "seen";
+        const string newcomer = "newcomer";
         using (var first = await SendAsync(client, HttpMethod.Get, "/v2/", seen, seen + "-pw"))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -234,7 +237,7 @@ public sealed class LdapThroughGatewayTests(LdapClusterFixture cluster, ITestOut
     [Fact]
     public async Task FirstAndCachedRequest_LatencyReported()
     {
-        var user = LdapClusterFixture.LoadUser(48);
+        const string user = "latency";
         using var client = cluster.Cluster[0].CreateClient();
         using (var warm = await SendAsync(client, HttpMethod.Get, "/v2/", LdapClusterFixture.LocalUser, LdapClusterFixture.LocalPassword))
         {
