@@ -164,6 +164,22 @@ public sealed partial class LdapCredentialVerifierTests(LdapDirectoryFixture lda
         Assert.Contains(ldap.Directory.Log, l => l.Contains(startTls ? "STARTTLS" : "TLS established", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task VerifyAsync_ConcurrentFirstLoginsOverStartTls_AllValid()
+    {
+        var options = ldap.SearchThenBind();
+        options.StartTls = true;
+        options.PoolSize = 8;
+        var logger = new RecordingLogger<LdapCredentialVerifier>();
+        using var verifier = LdapDirectoryFixture.Verifier(options, logger);
+        string[] users = ["alice", "bob", "carol"];
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 48).Select(i => verifier.VerifyAsync(users[i % 3], Secret.FromString(users[i % 3] + "-pw"), default).AsTask()));
+
+        output.WriteLine(logger.Text);
+        Assert.All(results, r => Assert.Equal(VerificationOutcome.Valid, r.Outcome));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -163,7 +163,9 @@ public sealed partial class LdapCredentialVerifier : ICredentialVerifier, IDispo
             return Attempt.Busy("the gateway is stopping");
         }
 
-        var work = Task.Run(
+        // libldap blocks its thread: a thread of its own, not one of the pool the requests run on (a slow directory
+        // must not starve them), at most MaxConcurrentOperations of them.
+        var work = Task.Factory.StartNew(
             () =>
             {
                 try
@@ -176,7 +178,9 @@ public sealed partial class LdapCredentialVerifier : ICredentialVerifier, IDispo
                     _slots.Release();
                 }
             },
-            CancellationToken.None);
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
         try
         {
             return await work.WaitAsync(_options.Timeout, _time, cancellationToken).ConfigureAwait(false);
@@ -304,11 +308,42 @@ public sealed partial class LdapCredentialVerifier : ICredentialVerifier, IDispo
         return service.Search(_options.BaseDn!, filter, SearchScope.Subtree, attributes, 2);
     }
 
-    /// <summary>Binds as the user on a connection of its own; false when the directory refuses the credential.</summary>
+    /// <summary>
+    /// Binds as the user on a pooled bind session (never one that searches); false when the directory refuses the
+    /// credential. A pooled session the server dropped is replaced once.
+    /// </summary>
     private bool BindsAs(LdapServerAddress server, string dn, string password)
     {
-        using var session = LdapSession.Open(server, _tls, _options.Timeout);
-        return TryBind(session, dn, password);
+        var session = _pool.RentBinder(server, out var reused);
+        var healthy = false;
+        try
+        {
+            bool bound;
+            try
+            {
+                bound = TryBind(session, dn, password);
+            }
+            catch (LdapException ex) when (reused && ex.ErrorCode == (int)LdapResult.ServerDown)
+            {
+                session.Dispose();
+                session = LdapSession.Open(server, _tls, _options.Timeout);
+                bound = TryBind(session, dn, password);
+            }
+
+            healthy = true;
+            return bound;
+        }
+        finally
+        {
+            if (healthy)
+            {
+                _pool.ReturnBinder(session);
+            }
+            else
+            {
+                session.Dispose();
+            }
+        }
     }
 
     private void BindAsNobody(LdapServerAddress server, string password) => BindsAs(server, _nobodyDn, password);
