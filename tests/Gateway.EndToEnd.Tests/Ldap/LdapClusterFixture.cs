@@ -95,8 +95,8 @@ public sealed class LdapClusterFixture : IAsyncLifetime
         Cluster = await GatewayCluster.StartAsync(3, Redis, Template());
     }
 
-    /// <summary>The nodes' settings; <paramref name="cacheTtl"/> overrides <c>Gateway:Ldap:CacheTtl</c>.</summary>
-    public GatewayNodeOptions Template(TimeSpan? cacheTtl = null) => new GatewayNodeOptions
+    /// <summary>The nodes' settings (a new cluster id and secret each call: the cluster's template is <c>Cluster.Template</c>).</summary>
+    private GatewayNodeOptions Template() => new GatewayNodeOptions
     {
         BackendUrls = [Registry.BaseUrl.ToString().TrimEnd('/')],
         HtpasswdFile = Temp.Combine("htpasswd"),
@@ -122,7 +122,7 @@ public sealed class LdapClusterFixture : IAsyncLifetime
             ["Gateway__Ldap__GroupAttribute"] = "memberOf",
             ["Gateway__Ldap__Timeout"] = "00:00:02",
             ["Gateway__Ldap__BreakDuration"] = "00:00:02",
-            ["Gateway__Ldap__CacheTtl"] = (cacheTtl ?? CacheTtl).ToString("c", CultureInfo.InvariantCulture),
+            ["Gateway__Ldap__CacheTtl"] = CacheTtl.ToString("c", CultureInfo.InvariantCulture),
             ["Gateway__Ldap__OutageGrace"] = "01:00:00",
         },
     }.WithTls(Pki).WithRedis(Redis);

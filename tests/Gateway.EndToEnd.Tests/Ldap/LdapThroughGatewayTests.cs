@@ -184,7 +184,10 @@ public sealed class LdapThroughGatewayTests(LdapClusterFixture cluster, ITestOut
         // A node whose LDAP cache lifetime is short, so the grain's entry is past it when the directory goes away:
         // only the outage grace can let the seen user in.
         var ttl = TimeSpan.FromSeconds(2);
-        var node = await cluster.Cluster.AddNodeAsync(_ => cluster.Template(ttl));
+        var node = await cluster.Cluster.AddNodeAsync(o => o with
+        {
+            Environment = new Dictionary<string, string?>(o.Environment) { ["Gateway__Ldap__CacheTtl"] = ttl.ToString("c", System.Globalization.CultureInfo.InvariantCulture) },
+        });
         using var client = node.CreateClient();
         const string seen = "seen";
         const string newcomer = "newcomer";

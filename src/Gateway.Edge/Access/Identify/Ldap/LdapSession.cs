@@ -10,6 +10,13 @@ namespace Gateway.Edge.Access.Identify.Ldap;
 /// </summary>
 internal sealed class LdapSession : IDisposable
 {
+    /// <summary>
+    /// Serializes TLS sessions until the first one is up: libldap initializes its TLS library (GnuTLS) on first use,
+    /// and concurrent first uses were seen to fail ("unspecified operation error") on a busy node.
+    /// </summary>
+    private static readonly Lock FirstTls = new();
+    private static volatile bool _tlsReady;
+
     private readonly LdapConnection _connection;
 
     private LdapSession(LdapServerAddress server, LdapConnection connection)
@@ -31,6 +38,21 @@ internal sealed class LdapSession : IDisposable
     /// reached or the TLS upgrade fails; a failed upgrade never falls back to clear text.
     /// </summary>
     public static LdapSession Open(LdapServerAddress server, LdapTls tls, TimeSpan timeout)
+    {
+        if (_tlsReady || !(server.IsLdaps || tls.StartTls))
+        {
+            return OpenCore(server, tls, timeout);
+        }
+
+        lock (FirstTls)
+        {
+            var session = OpenCore(server, tls, timeout);
+            _tlsReady = true;
+            return session;
+        }
+    }
+
+    private static LdapSession OpenCore(LdapServerAddress server, LdapTls tls, TimeSpan timeout)
     {
         var connection = new LdapConnection(new LdapDirectoryIdentifier(server.Host, server.Port, false, false))
         {
