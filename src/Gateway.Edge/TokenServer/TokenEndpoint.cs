@@ -72,9 +72,11 @@ public sealed partial class TokenEndpoint(
         var granted = tokens.Grant(subject, request.Scopes, access.ClientIp, identity.Admission?.Scopes, identity.Labels);
         var issued = tokens.Issuer.Issue(subject, granted, tokens.CredentialBinding(subject));
         string? refresh = null;
-        if (request.Offline)
+        if (request.Offline && (request.RefreshToken is not null || tokens.Generation(subject) is not null))
         {
-            refresh = request.RefreshToken ?? tokens.RefreshTokens.Create(subject, tokens.Options.Service, tokens.Generation(subject) ?? string.Empty, tokens.Options.RefreshLifetime).Value;
+            // A user without a generation (an LDAP user: no htpasswd entry) gets no refresh token, which could never be
+            // used: the client keeps the password and asks again with it (docker does), so groups stay current too.
+            refresh = request.RefreshToken ?? tokens.RefreshTokens.Create(subject, tokens.Options.Service, tokens.Generation(subject)!, tokens.Options.RefreshLifetime).Value;
         }
 
         var body = TokenResponse.For(issued, refresh, includeScope: request.IsOAuth).ToUtf8Json();

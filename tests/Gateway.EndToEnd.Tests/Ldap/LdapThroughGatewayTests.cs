@@ -268,14 +268,16 @@ public sealed class LdapThroughGatewayTests(LdapClusterFixture cluster, ITestOut
     }
 
     [Fact]
-    public async Task TokenEndpoint_LdapUserGetsGroupGrants()
+    public async Task TokenEndpoint_LdapUserGetsGroupGrantsAndNoRefreshToken()
     {
         using var client = cluster.Cluster[2].CreateClient();
 
-        using var alice = await SendAsync(client, HttpMethod.Get, $"/token?service={LdapClusterFixture.TokenService}&scope=repository:ci/app:pull,push", "alice", "alice-pw");
+        using var alice = await SendAsync(client, HttpMethod.Get, $"/token?service={LdapClusterFixture.TokenService}&scope=repository:ci/app:pull,push&offline_token=true", "alice", "alice-pw");
         using var bob = await SendAsync(client, HttpMethod.Get, $"/token?service={LdapClusterFixture.TokenService}&scope=repository:ci/app:pull,push", "bob", "bob-pw");
 
-        Assert.Equal(["pull", "push"], GrantedActions(await alice.Content.ReadAsStringAsync()));
+        var aliceBody = await alice.Content.ReadAsStringAsync();
+        Assert.Equal(["pull", "push"], GrantedActions(aliceBody));
+        Assert.False(JsonDocument.Parse(aliceBody).RootElement.TryGetProperty("refresh_token", out _), "no refresh token an LDAP user could never use");
         Assert.Equal(["pull"], GrantedActions(await bob.Content.ReadAsStringAsync()));
     }
 
