@@ -20,4 +20,10 @@ if (args.Length > 0 && args[0] == "failure-timing")
     return await Gateway.Benchmarks.Hardening.FailureTimingBenchmark.RunAsync(args[1..], Console.Out).ConfigureAwait(false);
 }
 
+// dotnet run -c Release --project tests/Gateway.Benchmarks -- capacity [--requests N] [--users N] [--concurrency N] [--out FILE]
+if (args.Length > 0 && args[0] == "capacity")
+{
+    return await Gateway.Benchmarks.Capacity.CapacityBenchmark.RunAsync(args[1..], Console.Out).ConfigureAwait(false);
+}
+
 return await BenchmarkCommand.RunAsync(args, Console.Out).ConfigureAwait(false);

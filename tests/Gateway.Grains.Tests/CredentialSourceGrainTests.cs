@@ -4,7 +4,8 @@ using static Gateway.Grains.Tests.GrainDriver;
 namespace Gateway.Grains.Tests;
 
 /// <summary>What the user grain keeps for identity sources beyond htpasswd: labels with the credential, and an outage grace.</summary>
-public sealed class CredentialSourceGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+[Collection(GrainCluster.Name)]
+public sealed class CredentialSourceGrainTests(ClusterFixture fixture)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Grace = TimeSpan.FromMinutes(30);

@@ -11,7 +11,8 @@ namespace Gateway.Grains.Tests;
 /// <c>CheckAsync</c>, then for <see cref="CredentialOutcome.VerifyRequired"/> a <c>ReportAsync</c> with the ticket.
 /// Every test uses its own user names and client addresses; the grains' clock is the fixture's fake one.
 /// </summary>
-public sealed class LockoutGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+[Collection(GrainCluster.Name)]
+public sealed class LockoutGrainTests(ClusterFixture fixture)
 {
     private const int MaxFailures = ClusterFixture.MaxFailures;
 

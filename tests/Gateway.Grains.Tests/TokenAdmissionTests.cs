@@ -4,7 +4,8 @@ using Gateway.Contracts;
 namespace Gateway.Grains.Tests;
 
 /// <summary><see cref="IUserGrain.AdmitAsync"/> and <see cref="IUserGrain.RevokeTokensAsync"/>: requests carrying tokens the gateway issued.</summary>
-public sealed class TokenAdmissionTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+[Collection(GrainCluster.Name)]
+public sealed class TokenAdmissionTests(ClusterFixture fixture)
 {
     private static int _addresses;
 

@@ -4,7 +4,8 @@ using Gateway.Contracts;
 
 namespace Gateway.Grains.Tests;
 
-public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+[Collection(GrainCluster.Name)]
+public sealed class UserGrainTests(ClusterFixture fixture)
 {
     private static readonly TimeSpan TenMinutes = TimeSpan.FromMinutes(10);
 

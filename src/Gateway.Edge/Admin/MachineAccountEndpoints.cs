@@ -1,12 +1,12 @@
-using Gateway.Edge.Access;
-using Gateway.Edge.Access.Admit;
-using Gateway.Edge.Access.Identify.Htpasswd;
-using Gateway.Edge.Access.Identify.Passwords;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Gateway.Contracts;
+using Gateway.Edge.Access;
+using Gateway.Edge.Access.Admit;
+using Gateway.Edge.Access.Identify.Htpasswd;
+using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.Registry.Acl;
 using Gateway.Registry.Credentials;
 using Microsoft.AspNetCore.Builder;

@@ -1,11 +1,12 @@
+using System.Net;
 using Gateway.Edge.Access;
 using Gateway.Edge.Access.Admit;
+using Gateway.Edge.Access.Authorize;
 using Gateway.Edge.Access.Identify.Htpasswd;
 using Gateway.Edge.Access.Identify.Passwords;
-using Gateway.Edge.Access.Authorize;
-using System.Net;
 using Gateway.Registry.Access;
 using Gateway.Registry.Acl;
+using Gateway.Registry.Configuration;
 using Gateway.Registry.Tokens;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,7 @@ namespace Gateway.Edge.TokenServer;
 /// The token server's state: the signing key (loaded once), the issuer and validator of access tokens, and the
 /// refresh-token codec keyed from the cluster secret. Registered only when <c>Gateway:Token:SigningKey</c> is set.
 /// </summary>
-public sealed class TokenService : IDisposable
+public sealed class TokenService
 {
     /// <summary>The most resource scopes one token request may ask for.</summary>
     public const int MaxScopes = 64;
@@ -29,12 +30,12 @@ public sealed class TokenService : IDisposable
     private readonly AuthOptions _auth;
 
     /// <summary>Loads the key; throws naming the key when it cannot be used (the options validator has reported it first).</summary>
-    public TokenService(IOptions<RegistryTokenOptions> options, IOptions<AuthOptions> auth, AclStore acl, HtpasswdStore users, FingerprintKey secret, TimeProvider time)
+    public TokenService(IOptions<RegistryTokenOptions> options, IOptions<AuthOptions> auth, AclStore acl, HtpasswdStore users, FingerprintKey secret, TokenSigningKeys keys, TimeProvider time)
     {
         _auth = auth.Value;
         Options = options.Value;
-        var load = TokenSigningKey.Load(Options.SigningKey ?? string.Empty, Options.Certificate);
-        _key = load.Key ?? throw new InvalidOperationException($"{RegistryTokenOptions.SectionName}:SigningKey: {load.Error}");
+        var load = keys.Load(Options);
+        _key = load.Key ?? throw new ConfigurationException($"{RegistryTokenOptions.SectionName}:SigningKey: {load.Error}");
         _acl = acl;
         _users = users;
         Issuer = new RegistryTokenIssuer(_key, Options, time);
@@ -135,5 +136,4 @@ public sealed class TokenService : IDisposable
     public bool AnonymousAllowed => _auth.Anonymous && HasAcl;
 
     /// <summary>Releases the key.</summary>
-    public void Dispose() => _key.Dispose();
 }

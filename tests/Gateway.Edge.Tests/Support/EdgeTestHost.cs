@@ -1,10 +1,10 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
 using Gateway.Edge.Access;
 using Gateway.Edge.Access.Admit;
 using Gateway.Edge.Access.Identify.Htpasswd;
 using Gateway.Edge.Access.Identify.Passwords;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;

@@ -1,10 +1,10 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Gateway.Contracts;
 using Gateway.Edge.Access;
 using Gateway.Edge.Access.Admit;
 using Gateway.Edge.Access.Identify.Htpasswd;
 using Gateway.Edge.Access.Identify.Passwords;
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using Gateway.Contracts;
 
 namespace Gateway.Edge.Tests.Support;
 

@@ -4,9 +4,10 @@ using Gateway.Edge.Access.Identify.Htpasswd;
 using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.Edge.Files;
 using Gateway.Registry.Acl;
+using Gateway.Registry.Configuration;
+using Gateway.Registry.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Gateway.Registry.Logging;
 
 namespace Gateway.Edge.Access.Authorize;
 
@@ -21,7 +22,7 @@ public sealed partial class AclStore
     private readonly WatchedFile? _file;
     private volatile AclEvaluator _current;
 
-    /// <summary>Loads the file; throws <see cref="InvalidOperationException"/> naming the key and the lines when it cannot be used.</summary>
+    /// <summary>Loads the file; throws <see cref="ConfigurationException"/> naming the key and the lines when it cannot be used.</summary>
     public AclStore(IOptions<AuthOptions> options, ILogger<AclStore> logger)
     {
         _logger = logger;
@@ -36,7 +37,7 @@ public sealed partial class AclStore
         var result = AclFile.Parse(_file.Path, _file.ReadInitial());
         if (!result.IsValid)
         {
-            throw new InvalidOperationException(
+            throw new ConfigurationException(
                 $"{AuthOptions.SectionName}:AclFile '{_file.Path}' cannot be used:{Environment.NewLine}  " +
                 string.Join(Environment.NewLine + "  ", result.Problems.Select(p => p.Message)));
         }

@@ -1,3 +1,4 @@
+using Gateway.Registry.Configuration;
 using Gateway.Edge.Files;
 using Gateway.Registry.Credentials;
 using Microsoft.Extensions.Logging;
@@ -17,15 +18,15 @@ public sealed partial class HtpasswdStore
     private readonly WatchedFile _file;
     private volatile HtpasswdSnapshot _current;
 
-    /// <summary>Loads the file; throws <see cref="InvalidOperationException"/> naming the key and the lines when it cannot be used.</summary>
+    /// <summary>Loads the file; throws <see cref="ConfigurationException"/> naming the key and the lines when it cannot be used.</summary>
     public HtpasswdStore(IOptions<AuthOptions> options, ILogger<HtpasswdStore> logger)
     {
         _logger = logger;
-        _file = new WatchedFile(options.Value.HtpasswdFile ?? throw new InvalidOperationException($"{AuthOptions.SectionName}:HtpasswdFile is required."));
+        _file = new WatchedFile(options.Value.HtpasswdFile ?? throw new ConfigurationException($"{AuthOptions.SectionName}:HtpasswdFile is required."));
         var result = HtpasswdParser.Parse(Path, _file.ReadInitial());
         if (!result.IsValid)
         {
-            throw new InvalidOperationException(
+            throw new ConfigurationException(
                 $"{AuthOptions.SectionName}:HtpasswdFile '{Path}' cannot be used:{Environment.NewLine}  " +
                 string.Join(Environment.NewLine + "  ", result.Problems.Select(p => p.Message)));
         }
