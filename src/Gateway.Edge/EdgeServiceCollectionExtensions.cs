@@ -1,5 +1,6 @@
 using Gateway.Edge.Access;
 using Gateway.Edge.Access.Identify.Federation;
+using Gateway.Edge.Access.Identify.Ldap;
 using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.Edge.Admin;
 using Gateway.Edge.Backend;
@@ -28,6 +29,7 @@ public static class EdgeServiceCollectionExtensions
             .AddClientAddress()
             .AddAccessPipeline()
             .AddFederation()
+            .AddLdapIdentities()
             .AddTokenServer()
             .AddAdmin()
             .AddRegistryProxy(configuration)

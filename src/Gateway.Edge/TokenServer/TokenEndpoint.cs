@@ -69,15 +69,17 @@ public sealed partial class TokenEndpoint(
         var identity = identified.Identity!;
         var subject = identity.Account;
         call.User = subject;
-        var granted = tokens.Grant(subject, request.Scopes, access.ClientIp, identity.Admission?.Scopes);
+        var granted = tokens.Grant(subject, request.Scopes, access.ClientIp, identity.Admission?.Scopes, identity.Labels);
         // A credential with an end of its own (a federated CI token) gets tokens that end with it, and no refresh token.
         var issued = identity.ValidUntil is { } until
             ? tokens.Issuer.Issue(subject, granted, tokens.FederatedBinding(subject), until)
             : tokens.Issuer.Issue(subject, granted, tokens.CredentialBinding(subject));
         string? refresh = null;
-        if (request.Offline && identity.ValidUntil is null)
+        if (request.Offline && identity.ValidUntil is null && (request.RefreshToken is not null || tokens.Generation(subject) is not null))
         {
-            refresh = request.RefreshToken ?? tokens.RefreshTokens.Create(subject, tokens.Options.Service, tokens.Generation(subject) ?? string.Empty, tokens.Options.RefreshLifetime).Value;
+            // A user without a generation (an LDAP user: no htpasswd entry) gets no refresh token, which could never be
+            // used: the client keeps the password and asks again with it (docker does), so groups stay current too.
+            refresh = request.RefreshToken ?? tokens.RefreshTokens.Create(subject, tokens.Options.Service, tokens.Generation(subject)!, tokens.Options.RefreshLifetime).Value;
         }
 
         var body = TokenResponse.For(issued, refresh, includeScope: request.IsOAuth).ToUtf8Json();

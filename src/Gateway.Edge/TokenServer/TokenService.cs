@@ -96,7 +96,8 @@ public sealed class TokenService
     /// Whether a token's subject may still use it: the anonymous subject only while anonymous access is on; any machine
     /// account (its grain decides); a user only while the htpasswd entry the token was issued under is still there,
     /// unchanged (a removed user's tokens end at once, and stay ended if the user is added again); a federated account
-    /// (no htpasswd entry) when the token carries <see cref="FederatedBinding"/>.
+    /// (no htpasswd entry) when the token carries <see cref="FederatedBinding"/>; a user of another source (LDAP: no entry
+    /// then, none at issue) until the token expires.
     /// </summary>
     public bool StillHolds(TokenClaims claims)
     {
@@ -110,23 +111,31 @@ public sealed class TokenService
             return true;
         }
 
-        var current = CredentialBinding(claims.Subject) ?? FederatedBinding(claims.Subject);
+        var binding = CredentialBinding(claims.Subject);
+        if (binding is null && claims.CredentialBinding is null)
+        {
+            // Issued to a user of another source (LDAP), which has no htpasswd entry to bind to: the token holds until
+            // it expires, as docker_auth's do; the user's grain still refuses it once the user's tokens are revoked.
+            return true;
+        }
+
+        var current = binding ?? FederatedBinding(claims.Subject);
         return current is not null && claims.CredentialBinding is not null
             && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(current), System.Text.Encoding.ASCII.GetBytes(claims.CredentialBinding));
     }
 
     /// <summary>
     /// What the ACL grants of each requested scope (possibly nothing; never an error), within a machine account's
-    /// <paramref name="ceiling"/> when there is one.
+    /// <paramref name="ceiling"/> when there is one; <paramref name="labels"/> are the account's (an LDAP user's groups).
     /// </summary>
-    public IReadOnlyList<AccessScope> Grant(string user, IReadOnlyList<AccessScope> requested, IPAddress? client, IReadOnlyList<string>? ceiling = null)
+    public IReadOnlyList<AccessScope> Grant(string user, IReadOnlyList<AccessScope> requested, IPAddress? client, IReadOnlyList<string>? ceiling = null, IReadOnlyDictionary<string, IReadOnlyList<string>>? labels = null)
     {
         var acl = _acl.Current;
         var limit = ceiling is null ? null : ScopeCeiling.From(ceiling);
         var granted = new List<AccessScope>(requested.Count);
         foreach (var scope in requested)
         {
-            var allowed = acl.AuthorizeScope(user, scope, Options.Service, client);
+            var allowed = acl.AuthorizeScope(user, scope, Options.Service, client, labels);
             granted.Add(limit is null ? allowed : limit.Limit(allowed));
         }
 

@@ -72,10 +72,16 @@ public sealed class AclEvaluator
     /// The granted part of one requested scope: the same resource with the granted actions (possibly none), ready
     /// for <see cref="Tokens.TokenAccess.Create"/> or an access check.
     /// </summary>
-    public AccessScope AuthorizeScope(string account, AccessScope requested, string service, IPAddress? clientAddress)
+    /// <remarks><paramref name="labels"/> are the account's labels (see <see cref="AclRequest.Labels"/>); none by default.</remarks>
+    public AccessScope AuthorizeScope(
+        string account,
+        AccessScope requested,
+        string service,
+        IPAddress? clientAddress,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? labels = null)
     {
         ArgumentNullException.ThrowIfNull(requested);
-        var decision = Authorize(AclRequest.For(account, requested.Resource, service, clientAddress), requested.Actions);
+        var decision = Authorize(AclRequest.For(account, requested.Resource, service, clientAddress, labels), requested.Actions);
         return new AccessScope(requested.Resource, decision.Granted);
     }
 }

@@ -13,13 +13,17 @@ namespace Gateway.Registry.Acl;
 /// <para>Each rule is <c>match: {account, type, name, service, ip, labels}</c> (values are globs with Go
 /// <c>path.Match</c> semantics, or <c>/regex/</c> searched unanchored with RE2 syntax; <c>ip</c> is an address or a
 /// CIDR network), <c>actions: [pull, push, delete, "*"]</c> (<c>[]</c> denies) and an optional <c>comment</c>.
-/// Placeholders <c>${account}</c>, <c>${type}</c>, <c>${name}</c>, <c>${service}</c> and capture groups such as
-/// <c>${account:1}</c> are substituted per request, always as literal text.</para>
+/// Placeholders <c>${account}</c>, <c>${type}</c>, <c>${name}</c>, <c>${service}</c>, capture groups such as
+/// <c>${account:1}</c> and labels such as <c>${labels:group}</c> are substituted per request, always as literal text.
+/// <c>labels: {group: "ci-*"}</c> holds when any of the account's values of the label matches its pattern (every
+/// listed label must); labels come from the identity source (directory groups become the label <c>group</c>), and
+/// accounts from an htpasswd file or machine accounts have none.</para>
 /// <para>Differences from docker_auth, all on the safe side: a misspelt or unknown key (docker_auth ignores it, so a
 /// rule meant to be narrow matches everyone) and a malformed glob are errors; captured groups are escaped like
-/// every other substituted value; whether a value is a regex is decided on the value as written, not after
-/// substitution. Labels do not exist here (htpasswd accounts have none): a rule with <c>labels</c> or a
-/// <c>${labels:…}</c> placeholder never matches, with a warning.</para>
+/// every other substituted value, and so are label values (docker_auth substitutes them unescaped, so a group named
+/// <c>*</c> would match every repository); whether a value is a regex is decided on the value as written, not after
+/// substitution; a label condition without a pattern is an error; at most
+/// <see cref="AclPattern.MaxLabelCombinations"/> combinations of label values are tried per pattern.</para>
 /// </remarks>
 public static partial class AclFile
 {
@@ -181,6 +185,7 @@ public static partial class AclFile
             conditions.Name,
             conditions.Service,
             conditions.Ip,
+            conditions.Labels,
             canMatch);
     }
 
@@ -247,13 +252,13 @@ public static partial class AclFile
             var keyLine = LineOf(keyNode.Start);
             if (key == "labels")
             {
-                conditions.UsesLabels = true;
+                ParseLabels(value, conditions, context);
                 continue;
             }
 
             if (key is not ("account" or "type" or "name" or "service" or "ip"))
             {
-                context.Problem(keyLine, $"unknown match key '{key}'; match on account, type, name, service, ip (or labels).");
+                context.Problem(keyLine, $"unknown match key '{key}'; match on account, type, name, service, ip or labels.");
                 continue;
             }
 
@@ -291,10 +296,7 @@ public static partial class AclFile
                 continue;
             }
 
-            foreach (var unknown in pattern.UnknownPlaceholders)
-            {
-                context.Warning(LineOf(value.Start), $"{key}: {unknown} is not a placeholder (use ${{account}}, ${{type}}, ${{name}}, ${{service}} or ${{account:1}}); it is matched as literal text.");
-            }
+            WarnUnknownPlaceholders(key!, pattern, value, context);
 
             switch (key)
             {
@@ -316,15 +318,67 @@ public static partial class AclFile
         return conditions;
     }
 
+    /// <summary>Reads <c>labels: {name: pattern, …}</c>: docker_auth's map of label names to one pattern each.</summary>
+    private static void ParseLabels(YamlNode value, Conditions conditions, Context context)
+    {
+        if (value is YamlScalarNode empty && IsNull(empty))
+        {
+            return;
+        }
+
+        if (value is not YamlMappingNode labels)
+        {
+            context.Problem(LineOf(value.Start), "'labels' must be a mapping of label names to patterns, e.g. {group: \"ci-*\"}.");
+            return;
+        }
+
+        foreach (var (nameNode, patternNode) in labels.Children)
+        {
+            var line = LineOf(patternNode.Start);
+            if (nameNode is not YamlScalarNode { Value: { Length: > 0 } name })
+            {
+                context.Problem(LineOf(nameNode.Start), "a label name must be a non-empty text, e.g. group.");
+                continue;
+            }
+
+            if (patternNode is not YamlScalarNode text || IsNull(text))
+            {
+                context.Problem(line, $"labels: '{name}' must have one pattern (a glob or a /regex/), e.g. {name}: \"ci-*\".");
+                continue;
+            }
+
+            var pattern = AclPattern.TryCreate(text.Value ?? string.Empty, out var error);
+            if (pattern is null)
+            {
+                context.Problem(line, $"labels: {name}: {error}");
+                continue;
+            }
+
+            if (pattern.LabelNames.Count > 0)
+            {
+                context.Warning(line, $"labels: {name}: docker_auth does not substitute ${{labels:…}} inside a label condition; it is matched as literal text.");
+            }
+
+            WarnUnknownPlaceholders($"labels: {name}", pattern, patternNode, context);
+            conditions.Labels.Add(new KeyValuePair<string, AclPattern>(name, pattern));
+        }
+    }
+
+    private static void WarnUnknownPlaceholders(string key, AclPattern pattern, YamlNode value, Context context)
+    {
+        foreach (var unknown in pattern.UnknownPlaceholders)
+        {
+            context.Warning(LineOf(value.Start), $"{key}: {unknown} is not a placeholder (use ${{account}}, ${{type}}, ${{name}}, ${{service}}, ${{account:1}} or ${{labels:group}}); it is matched as literal text.");
+        }
+    }
+
     /// <summary>Warns about rules that can never match; false for them.</summary>
     private static bool CheckReachable(Conditions conditions, int line, Context context)
     {
-        var patterns = new[] { conditions.Account, conditions.Type, conditions.Name, conditions.Service }.OfType<AclPattern>().ToArray();
-        if (conditions.UsesLabels || patterns.Any(p => p.UsesLabels))
-        {
-            context.Warning(line, "the rule matches on labels, which accounts from an htpasswd file do not have: it never matches.");
-            return false;
-        }
+        var patterns = new[] { conditions.Account, conditions.Type, conditions.Name, conditions.Service }
+            .OfType<AclPattern>()
+            .Concat(conditions.Labels.Select(l => l.Value))
+            .ToArray();
 
         foreach (var (field, group) in patterns.SelectMany(p => p.CaptureReferences))
         {
@@ -405,7 +459,7 @@ public static partial class AclFile
 
         public (string Text, IpRange Range)? Ip { get; set; }
 
-        public bool UsesLabels { get; set; }
+        public List<KeyValuePair<string, AclPattern>> Labels { get; } = [];
 
         public AclPattern? For(AclField field) => field switch
         {

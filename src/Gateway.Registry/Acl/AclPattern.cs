@@ -9,8 +9,13 @@ namespace Gateway.Registry.Acl;
 /// <summary>
 /// One compiled match value: a glob (Go <c>path.Match</c>) or, between slashes, an unanchored regular expression,
 /// with placeholders <c>${account}</c>, <c>${type}</c>, <c>${name}</c>, <c>${service}</c> and capture groups such as
-/// <c>${account:1}</c> (group 1 of the rule's <c>account</c> regex). A substituted value is always matched
-/// literally: it is escaped for the pattern's syntax, so an account named <c>a.*</c> or <c>*</c> cannot widen a rule.
+/// <c>${account:1}</c> (group 1 of the rule's <c>account</c> regex), and label placeholders <c>${labels:group}</c>.
+/// A substituted value is always matched literally: it is escaped for the pattern's syntax, so an account named
+/// <c>a.*</c> or a group named <c>*</c> cannot widen a rule (docker_auth substitutes label values unescaped).
+/// Label placeholders follow docker_auth's <c>matchStringWithLabelPermutations</c>: the value is matched first with
+/// the placeholders as written, then with every combination of the account's values of the labels the pattern names
+/// (the same value wherever one label appears twice); a label the account lacks stays literal text. At most
+/// <see cref="MaxLabelCombinations"/> combinations are tried; past that the pattern does not match.
 /// Patterns without placeholders are compiled once; with placeholders, globs are rendered into a pooled buffer and
 /// regular expressions are compiled per distinct rendering and cached (bounded). Regular expressions run with
 /// <see cref="RegexOptions.NonBacktracking"/>: linear time whatever the input, and exactly the RE2 feature set
@@ -21,20 +26,24 @@ internal sealed partial class AclPattern
     private const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
     private const int MaxCachedRegexes = 512;
 
+    /// <summary>The most combinations of label values one match tries (docker_auth has no bound).</summary>
+    public const int MaxLabelCombinations = 4096;
+
     private readonly Segment[]? _segments;
+    private readonly string[] _labelNames;
     private readonly string _pattern;
     private readonly Regex? _regex;
     private readonly ConcurrentDictionary<string, Regex>? _cache;
     private readonly ConcurrentDictionary<string, Regex>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
 
-    private AclPattern(string raw, bool isRegex, string pattern, Segment[]? segments, Regex? regex, bool usesLabels)
+    private AclPattern(string raw, bool isRegex, string pattern, Segment[]? segments, Regex? regex, string[] labelNames)
     {
         Raw = raw;
         IsRegex = isRegex;
         _pattern = pattern;
         _segments = segments;
         _regex = regex;
-        UsesLabels = usesLabels;
+        _labelNames = labelNames;
         if (isRegex && segments is not null)
         {
             _cache = new ConcurrentDictionary<string, Regex>(StringComparer.Ordinal);
@@ -48,15 +57,15 @@ internal sealed partial class AclPattern
     /// <summary>True for a <c>/regex/</c> value.</summary>
     public bool IsRegex { get; }
 
-    /// <summary>True when the value holds a <c>${labels:…}</c> placeholder: with no labels on any account, it never matches.</summary>
-    public bool UsesLabels { get; }
+    /// <summary>The label names of the value's <c>${labels:…}</c> placeholders, each once.</summary>
+    public IReadOnlyList<string> LabelNames => _labelNames;
 
     /// <summary>The compiled expression of a regex value without placeholders (a capture group source); otherwise null.</summary>
     public Regex? StaticRegex => _segments is null ? _regex : null;
 
     /// <summary>The capture groups the value refers to, e.g. (Account, 1) for <c>${account:1}</c>.</summary>
     public IEnumerable<(AclField Field, int Group)> CaptureReferences =>
-        _segments?.Where(s => s.Literal is null && s.Group > 0).Select(s => (s.Field, s.Group)) ?? [];
+        _segments?.Where(s => s.Literal is null && s.Label < 0 && s.Group > 0).Select(s => (s.Field, s.Group)) ?? [];
 
     /// <summary>Unknown <c>${…}</c> placeholders, which are matched as literal text (as docker_auth leaves them).</summary>
     public IReadOnlyList<string> UnknownPlaceholders { get; private init; } = [];
@@ -69,7 +78,7 @@ internal sealed partial class AclPattern
         // As docker_auth: a value longer than 2 characters between slashes is a regular expression.
         var isRegex = raw.Length > 2 && raw[0] == '/' && raw[^1] == '/';
         var body = isRegex ? raw[1..^1] : raw;
-        var segments = ParseSegments(body, out var usesLabels, out var unknown);
+        var segments = ParseSegments(body, out var labelNames, out var unknown);
         if (isRegex)
         {
             if (PosixClass().IsMatch(body))
@@ -94,39 +103,116 @@ internal sealed partial class AclPattern
                 }
             }
 
-            var sample = segments is null ? body : Render(segments, isRegex: true, static (_, _) => "x");
+            var sample = segments is null ? body : Sample(segments, isRegex: true);
             if (!TryCompile(sample!, out var compiled, out var problem))
             {
                 error = $"regular expression {raw}: {problem}";
                 return null;
             }
 
-            return new AclPattern(raw, true, body, segments, segments is null ? compiled : null, usesLabels) { UnknownPlaceholders = unknown };
+            return new AclPattern(raw, true, body, segments, segments is null ? compiled : null, labelNames) { UnknownPlaceholders = unknown };
         }
 
-        var glob = segments is null ? body : Render(segments, isRegex: false, static (_, _) => "x")!;
+        var glob = segments is null ? body : Sample(segments, isRegex: false);
         if (!GlobPattern.IsValid(glob))
         {
             error = $"pattern '{raw}' is not a valid glob (an unclosed '[', an empty class, or a trailing '\\'); use \\ to match [ * ? \\ literally.";
             return null;
         }
 
-        return new AclPattern(raw, false, body, segments, null, usesLabels) { UnknownPlaceholders = unknown };
+        return new AclPattern(raw, false, body, segments, null, labelNames) { UnknownPlaceholders = unknown };
     }
 
     /// <summary>
     /// True when <paramref name="value"/> matches. <paramref name="request"/> supplies the placeholder values and
-    /// <paramref name="captures"/> the capture groups (by field; null where the source regex did not match).
+    /// <paramref name="captures"/> the capture groups (by field; null where the source regex did not match). With
+    /// <paramref name="substituteLabels"/> false, <c>${labels:…}</c> stays literal text (docker_auth's <c>labels</c>
+    /// conditions do not substitute labels).
     /// </summary>
-    public bool IsMatch(string value, AclRequest request, string[]?[]? captures)
+    public bool IsMatch(string value, AclRequest request, string[]?[]? captures, bool substituteLabels = true)
     {
         if (_segments is null)
         {
             return _regex is null ? GlobPattern.IsMatch(_pattern, value) : _regex.IsMatch(value);
         }
 
+        // docker_auth first matches with the label placeholders as written. In a regex that never matches ('$' is
+        // the end of the text, and a '{' must follow it), so only a glob tries it, as literal text.
+        if ((_labelNames.Length == 0 || !IsRegex) && IsMatchWith(value, request, captures, null))
+        {
+            return true;
+        }
+
+        if (_labelNames.Length == 0 || !substituteLabels)
+        {
+            return false;
+        }
+
+        // Then every combination of the account's values of the labels the pattern names. A label the account lacks
+        // stays as written (docker_auth leaves it in the pattern); a label without values leaves nothing to try.
+        var values = new IReadOnlyList<string>?[_labelNames.Length];
+        long combinations = 1;
+        var substitutes = false;
+        for (var i = 0; i < _labelNames.Length; i++)
+        {
+            if (request.Labels.TryGetValue(_labelNames[i], out var list))
+            {
+                if (list.Count == 0)
+                {
+                    return false;
+                }
+
+                values[i] = list;
+                combinations *= list.Count;
+                substitutes = true;
+            }
+            else if (IsRegex)
+            {
+                return false;
+            }
+        }
+
+        if (!substitutes || combinations > MaxLabelCombinations)
+        {
+            return false;
+        }
+
+        var indices = new int[_labelNames.Length];
+        var chosen = new string?[_labelNames.Length];
+        while (true)
+        {
+            for (var i = 0; i < chosen.Length; i++)
+            {
+                chosen[i] = values[i]?[indices[i]];
+            }
+
+            if (IsMatchWith(value, request, captures, chosen))
+            {
+                return true;
+            }
+
+            // The next combination: an odometer over the labels that have values.
+            var position = 0;
+            while (position < indices.Length && (values[position] is null || ++indices[position] == values[position]!.Count))
+            {
+                indices[position++] = 0;
+            }
+
+            if (position == indices.Length)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Renders the pattern with the request's values, <paramref name="labels"/>' values for label placeholders (null,
+    /// or a null entry: the placeholder as written, matched literally) and matches <paramref name="value"/>.
+    /// </summary>
+    private bool IsMatchWith(string value, AclRequest request, string[]?[]? captures, string?[]? labels)
+    {
         var length = 0;
-        foreach (var segment in _segments)
+        foreach (var segment in _segments!)
         {
             if (segment.Literal is not null)
             {
@@ -134,7 +220,7 @@ internal sealed partial class AclPattern
                 continue;
             }
 
-            var substituted = Resolve(segment, request, captures);
+            var substituted = Resolve(segment, request, captures, labels);
             if (substituted is null)
             {
                 return false;
@@ -157,8 +243,8 @@ internal sealed partial class AclPattern
                 else
                 {
                     written += IsRegex
-                        ? EscapeRegex(Resolve(segment, request, captures)!, buffer.AsSpan(written))
-                        : EscapeGlob(Resolve(segment, request, captures)!, buffer.AsSpan(written));
+                        ? EscapeRegex(Resolve(segment, request, captures, labels)!, buffer.AsSpan(written))
+                        : EscapeGlob(Resolve(segment, request, captures, labels)!, buffer.AsSpan(written));
                 }
             }
 
@@ -180,8 +266,13 @@ internal sealed partial class AclPattern
         _ => request.Service,
     };
 
-    private static string? Resolve(Segment segment, AclRequest request, string[]?[]? captures)
+    private static string? Resolve(Segment segment, AclRequest request, string[]?[]? captures, string?[]? labels)
     {
+        if (segment.Label >= 0)
+        {
+            return labels?[segment.Label] ?? segment.Placeholder;
+        }
+
         if (segment.Group == 0)
         {
             return ValueOf(request, segment.Field);
@@ -231,9 +322,9 @@ internal sealed partial class AclPattern
     }
 
     /// <summary>Splits a value into literals and placeholders; null when it has no placeholder.</summary>
-    private static Segment[]? ParseSegments(string text, out bool usesLabels, out IReadOnlyList<string> unknown)
+    private static Segment[]? ParseSegments(string text, out string[] labelNames, out IReadOnlyList<string> unknown)
     {
-        usesLabels = false;
+        labelNames = [];
         unknown = [];
         if (!text.Contains("${", StringComparison.Ordinal))
         {
@@ -242,6 +333,7 @@ internal sealed partial class AclPattern
 
         var segments = new List<Segment>();
         var unknownList = new List<string>();
+        var labels = new List<string>();
         var literal = new StringBuilder();
         var i = 0;
         while (i < text.Length)
@@ -260,23 +352,33 @@ internal sealed partial class AclPattern
             {
                 if (literal.Length > 0)
                 {
-                    segments.Add(new Segment(literal.ToString(), default, 0));
+                    segments.Add(new Segment(literal.ToString(), default, 0, -1, null));
                     literal.Clear();
                 }
 
-                segments.Add(new Segment(null, field, group));
+                segments.Add(new Segment(null, field, group, -1, null));
+            }
+            else if (inner.StartsWith("labels:", StringComparison.Ordinal) && inner.Length > "labels:".Length)
+            {
+                if (literal.Length > 0)
+                {
+                    segments.Add(new Segment(literal.ToString(), default, 0, -1, null));
+                    literal.Clear();
+                }
+
+                var name = inner["labels:".Length..].ToString();
+                var index = labels.IndexOf(name);
+                if (index < 0)
+                {
+                    index = labels.Count;
+                    labels.Add(name);
+                }
+
+                segments.Add(new Segment(null, default, 0, index, text[start..(end + 1)]));
             }
             else
             {
-                if (inner.StartsWith("labels:", StringComparison.Ordinal))
-                {
-                    usesLabels = true;
-                }
-                else
-                {
-                    unknownList.Add(text[start..(end + 1)]);
-                }
-
+                unknownList.Add(text[start..(end + 1)]);
                 literal.Append(text, start, end + 1 - start);
             }
 
@@ -285,10 +387,11 @@ internal sealed partial class AclPattern
 
         if (literal.Length > 0)
         {
-            segments.Add(new Segment(literal.ToString(), default, 0));
+            segments.Add(new Segment(literal.ToString(), default, 0, -1, null));
         }
 
         unknown = unknownList;
+        labelNames = [.. labels];
         return segments.Any(s => s.Literal is null) ? segments.ToArray() : null;
     }
 
@@ -334,7 +437,8 @@ internal sealed partial class AclPattern
         }
     }
 
-    private static string? Render(Segment[] segments, bool isRegex, Func<AclField, int, string> valueOf)
+    /// <summary>The pattern with every placeholder replaced by <c>x</c>: what validation compiles.</summary>
+    private static string Sample(Segment[] segments, bool isRegex)
     {
         var builder = new StringBuilder();
         Span<char> scratch = stackalloc char[64];
@@ -346,7 +450,7 @@ internal sealed partial class AclPattern
                 continue;
             }
 
-            var value = valueOf(segment.Field, segment.Group);
+            var value = "x";
             var written = isRegex ? EscapeRegex(value, scratch) : EscapeGlob(value, scratch);
             builder.Append(scratch[..written]);
         }
@@ -404,6 +508,9 @@ internal sealed partial class AclPattern
     [GeneratedRegex(@"\[:\^?[a-z]+:\]", RegexOptions.CultureInvariant)]
     private static partial Regex PosixClass();
 
-    /// <summary>A literal run (<see cref="Literal"/> set) or a placeholder: a field's value (group 0) or a capture group of its regex.</summary>
-    private readonly record struct Segment(string? Literal, AclField Field, int Group);
+    /// <summary>
+    /// A literal run (<see cref="Literal"/> set) or a placeholder: a field's value (group 0), a capture group of its
+    /// regex, or a label (<see cref="Label"/> ≥ 0: the index of its name; <see cref="Placeholder"/> as written).
+    /// </summary>
+    private readonly record struct Segment(string? Literal, AclField Field, int Group, int Label, string? Placeholder);
 }

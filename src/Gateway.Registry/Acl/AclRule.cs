@@ -15,6 +15,7 @@ public sealed class AclRule
     private readonly AclPattern? _name;
     private readonly AclPattern? _service;
     private readonly IpRange? _ip;
+    private readonly KeyValuePair<string, AclPattern>[] _labels;
     private readonly AclField[] _captureSources;
     private readonly bool _grantsAll;
 
@@ -28,6 +29,7 @@ public sealed class AclRule
         AclPattern? name,
         AclPattern? service,
         (string Text, IpRange Range)? ip,
+        IReadOnlyList<KeyValuePair<string, AclPattern>> labels,
         bool canMatch)
     {
         Index = index;
@@ -40,6 +42,8 @@ public sealed class AclRule
         _service = service;
         _ip = ip?.Range;
         Ip = ip?.Text;
+        _labels = [.. labels];
+        Labels = _labels.ToDictionary(l => l.Key, l => l.Value.Raw, StringComparer.Ordinal).AsReadOnly();
         CanMatch = canMatch;
         _grantsAll = actions.Count == 1 && actions[0] == RegistryActions.All;
         _captureSources = Patterns().SelectMany(p => p.CaptureReferences).Select(r => r.Field).Distinct().ToArray();
@@ -73,9 +77,12 @@ public sealed class AclRule
     public string? Ip { get; }
 
     /// <summary>
-    /// False for a rule that can never match here: one that matches on <c>labels</c> or uses a <c>${labels:…}</c>
-    /// placeholder (accounts from an htpasswd file carry no labels), or one whose capture placeholder cannot resolve.
+    /// The <c>labels</c> conditions as written: label name to pattern. Each holds when any of the account's values of
+    /// that label matches (an account without the label does not match); empty = any labels.
     /// </summary>
+    public IReadOnlyDictionary<string, string> Labels { get; }
+
+    /// <summary>False for a rule that can never match here: one whose capture placeholder cannot resolve.</summary>
     public bool CanMatch { get; }
 
     /// <summary>Names the rule for logs: position, line and comment.</summary>
@@ -105,7 +112,8 @@ public sealed class AclRule
             && Holds(_type, request.Type, request, captures)
             && Holds(_name, request.Name, request, captures)
             && Holds(_service, request.Service, request, captures)
-            && (_ip is null || (request.ClientAddress is not null && _ip.Contains(request.ClientAddress)));
+            && (_ip is null || (request.ClientAddress is not null && _ip.Contains(request.ClientAddress)))
+            && LabelsHold(request, captures);
     }
 
     /// <summary>The requested actions this rule grants, in request order without duplicates.</summary>
@@ -131,6 +139,36 @@ public sealed class AclRule
         _ => _service,
     };
 
+    /// <summary>
+    /// docker_auth's <c>matchLabels</c>: every condition needs some value of its label to match; placeholders of the
+    /// request and capture groups are substituted, <c>${labels:…}</c> is not.
+    /// </summary>
+    private bool LabelsHold(AclRequest request, string[]?[]? captures)
+    {
+        foreach (var (name, pattern) in _labels)
+        {
+            if (!request.Labels.TryGetValue(name, out var values) || !AnyMatches(pattern, values, request, captures))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool AnyMatches(AclPattern pattern, IReadOnlyList<string> values, AclRequest request, string[]?[]? captures)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (pattern.IsMatch(values[i], request, captures, substituteLabels: false))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool Holds(AclPattern? pattern, string value, AclRequest request, string[]?[]? captures) =>
         pattern is null || pattern.IsMatch(value, request, captures);
 
@@ -155,6 +193,11 @@ public sealed class AclRule
             {
                 yield return pattern;
             }
+        }
+
+        foreach (var (_, pattern) in _labels)
+        {
+            yield return pattern;
         }
     }
 }

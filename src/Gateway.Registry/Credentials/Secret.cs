@@ -19,8 +19,8 @@ public sealed class Secret
     public byte[] ToSha256() => System.Security.Cryptography.SHA256.HashData(Utf8);
 
     /// <summary>
-    /// The secret as text, for a verifier outside this library that must read it (a federated token's validation).
-    /// Never log, store or put it in a message.
+    /// The secret as text, for a verifier that must hand it to another system (an LDAP simple bind) or read it (a
+    /// federated token's validation). Use it for that call only: never log it, store it or put it in a message.
     /// </summary>
     public string Reveal() => System.Text.Encoding.UTF8.GetString(Utf8);
 

@@ -59,6 +59,33 @@ public static class EventIds
     /// <summary>A token request refused (Debug).</summary>
     public const int TokenRequestRefused = 1501;
 
+    /// <summary>The LDAP source is configured (mode, servers, TLS).</summary>
+    public const int LdapConfigured = 1601;
+
+    /// <summary>An LDAP server failed a verification (unreachable, timed out, TLS refused, service account refused); the next one is tried.</summary>
+    public const int LdapServerFailed = 1602;
+
+    /// <summary>An LDAP server's circuit breaker opened: it is skipped for a while.</summary>
+    public const int LdapServerSkipped = 1603;
+
+    /// <summary>An LDAP server answers again (its circuit breaker closed).</summary>
+    public const int LdapServerBack = 1604;
+
+    /// <summary>No LDAP server could verify a credential: 503 unless the outage grace holds.</summary>
+    public const int LdapNoServer = 1605;
+
+    /// <summary>The LDAP user search found more than one entry: refused.</summary>
+    public const int LdapAmbiguousUser = 1606;
+
+    /// <summary>The directory refused a credential (Debug: expected).</summary>
+    public const int LdapCredentialRefused = 1607;
+
+    /// <summary>The directory verified a credential (Debug).</summary>
+    public const int LdapCredentialVerified = 1608;
+
+    /// <summary>An LDAP user has more groups than are read.</summary>
+    public const int LdapTooManyGroups = 1609;
+
     /// <summary>A user grain activated.</summary>
     public const int UserGrainActivated = 2001;
 

@@ -121,6 +121,45 @@ public sealed class InfrastructureSmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task LdapDirectory_Started_BindsOverStartTlsAndLdapsCountedInItsLog()
+    {
+        var watch = Stopwatch.StartNew();
+        using var temp = TempDirectory.Create();
+        using var pki = TestPki.Create(temp);
+        await using var ldap = await LdapDirectory.StartAsync(temp, pki);
+        await ldap.AddUsersAsync([("alice", "alice-pw"), ("bob", "bob-pw")]);
+        await ldap.AddGroupAsync("ci", "alice");
+        var trusted = new Dictionary<string, string?> { ["LDAPTLS_CACERT"] = pki.CaCertificatePath, ["LDAPTLS_REQCERT"] = "demand" };
+        var untrusted = new Dictionary<string, string?> { ["LDAPTLS_CACERT"] = pki.OtherCaCertificatePath, ["LDAPTLS_REQCERT"] = "demand" };
+
+        var startTls = await WhoAmIAsync(ldap.Url, "-ZZ", "alice", "alice-pw", trusted);
+        var ldaps = await WhoAmIAsync(ldap.TlsUrl, null, "alice", "alice-pw", trusted);
+        var wrong = await WhoAmIAsync(ldap.Url, null, "bob", "nope", trusted);
+        var wrongCa = await WhoAmIAsync(ldap.TlsUrl, null, "alice", "alice-pw", untrusted);
+        var memberOf = await CommandRunner.RunAsync(
+            "ldapsearch",
+            ["-x", "-LLL", "-H", ldap.Url, "-D", LdapDirectory.ServiceDn, "-y", ldap.ServicePasswordFile, "-b", LdapDirectory.PeopleDn, "(uid=alice)", "memberOf"],
+            TimeSpan.FromSeconds(30));
+        await ldap.StopAsync();
+        var whileStopped = await WhoAmIAsync(ldap.Url, null, "alice", "alice-pw", trusted);
+        await ldap.StartAsync();
+        var afterRestart = await WhoAmIAsync(ldap.Url, null, "alice", "alice-pw", trusted);
+
+        Assert.Equal("dn:" + LdapDirectory.UserDn("alice"), startTls.EnsureSuccess().StandardOutput.Trim());
+        ldaps.EnsureSuccess();
+        Assert.Equal(49, wrong.ExitCode);
+        Assert.NotEqual(0, wrongCa.ExitCode);
+        Assert.Contains("memberOf: " + LdapDirectory.GroupDn("ci"), memberOf.EnsureSuccess().StandardOutput, StringComparison.Ordinal);
+        Assert.NotEqual(0, whileStopped.ExitCode);
+        afterRestart.EnsureSuccess();
+        Assert.Equal(3, ldap.BindsOf(LdapDirectory.UserDn("alice")));
+        Assert.Equal(3, ldap.SuccessfulUserBinds());
+        Assert.Equal([new LdapBind(LdapDirectory.UserDn("bob"), 49)], ldap.Binds().Where(b => b.Dn.Contains("bob", StringComparison.Ordinal)));
+        Assert.Contains("(uid=alice)", ldap.SearchFilters());
+        output.WriteLine($"took {watch.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
     public void TestPki_LeafFromDomainCrt_ChainsThroughIntermediateToCaCrtOnly()
     {
         using var temp = TempDirectory.Create();
@@ -297,4 +336,11 @@ public sealed class InfrastructureSmokeTests(ITestOutputHelper output)
         thumbprints = [.. chain.ChainElements.Select(e => e.Certificate.Thumbprint)];
         return ok;
     }
+
+    private static Task<CommandResult> WhoAmIAsync(string url, string? startTls, string uid, string password, IReadOnlyDictionary<string, string?> environment) =>
+        CommandRunner.RunAsync(
+            "ldapwhoami",
+            ["-x", "-H", url, .. startTls is null ? Array.Empty<string>() : [startTls], "-D", LdapDirectory.UserDn(uid), "-w", password],
+            TimeSpan.FromSeconds(30),
+            environment);
 }

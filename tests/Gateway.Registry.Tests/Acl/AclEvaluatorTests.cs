@@ -10,7 +10,7 @@ public sealed class AclEvaluatorTests
     private static readonly string[] PullPush = ["pull", "push"];
     private static readonly string[] All = ["*"];
 
-    private static readonly Lazy<AclEvaluator> Sample = new(() => Evaluator(AclSamples.DockerAuthConfig));
+    private static readonly Lazy<AclEvaluator> Sample = new(() => AclSamples.Evaluator(AclSamples.DockerAuthConfig));
 
     [Theory]
     [InlineData("admin", "repository", "anyone/app", "pull,push,delete", "pull,push,delete")]
@@ -82,7 +82,7 @@ public sealed class AclEvaluatorTests
     [Fact]
     public void Authorize_FirstMatchWins_EarlierDenyBeatsLaterAllow()
     {
-        var evaluator = Evaluator("""
+        var evaluator = AclSamples.Evaluator("""
             acl:
               - match: {account: alice, name: "secret/*"}
                 actions: []
@@ -101,7 +101,7 @@ public sealed class AclEvaluatorTests
     [Fact]
     public void Authorize_FirstMatchWins_PartialGrantIsNotTopUpByLaterRule()
     {
-        var evaluator = Evaluator("""
+        var evaluator = AclSamples.Evaluator("""
             acl:
               - match: {account: alice}
                 actions: [pull]
@@ -121,7 +121,7 @@ public sealed class AclEvaluatorTests
     [InlineData("a\\", "a/x")]
     public void Authorize_AccountWithGlobOrRegexCharacters_PlaceholderMatchesLiterally(string account, string name)
     {
-        var evaluator = Evaluator("""
+        var evaluator = AclSamples.Evaluator("""
             acl:
               - match: {account: "/.+/", name: "${account}/*"}
                 actions: [push, pull]
@@ -142,7 +142,7 @@ public sealed class AclEvaluatorTests
     [InlineData("alice", "alice/x/y", 1)]
     public void Authorize_PlaceholderValue_MatchesItselfInGlobAndRegex(string account, string name, int rule)
     {
-        var evaluator = Evaluator("""
+        var evaluator = AclSamples.Evaluator("""
             acl:
               - match: {account: "/.+/", name: "${account}/*"}
                 actions: [push, pull]
@@ -164,7 +164,7 @@ public sealed class AclEvaluatorTests
     public void Authorize_CaptureGroupPlaceholder_SubstitutedLiterally(string account, string name, bool granted)
     {
         // docker_auth's own test case, plus the injection its unescaped capture substitution would allow.
-        var evaluator = Evaluator("""
+        var evaluator = AclSamples.Evaluator("""
             acl:
               - match: {account: "/^(.+)@test\\.com$/", name: "${account:1}/*"}
                 actions: ["*"]
@@ -178,7 +178,7 @@ public sealed class AclEvaluatorTests
     [Fact]
     public void Authorize_TwoCaptureGroups_BothSubstituted()
     {
-        var evaluator = Evaluator("""
+        var evaluator = AclSamples.Evaluator("""
             acl:
               - match: {account: "/^(.+)@(.+?).test\\.com$/", name: "${account:1}-${account:2}/*"}
                 actions: ["*"]
@@ -192,7 +192,7 @@ public sealed class AclEvaluatorTests
     [Fact]
     public void Authorize_RegexIsUnanchoredSearch_AsGoRegexpMatch()
     {
-        var evaluator = Evaluator("""
+        var evaluator = AclSamples.Evaluator("""
             acl:
               - match: {name: "/z$/"}
                 actions: [pull]
@@ -206,7 +206,7 @@ public sealed class AclEvaluatorTests
     public void Authorize_CatalogWithPullPushDeleteRule_NotGranted()
     {
         // registry:catalog:* asks for the action "*": only actions: ["*"] grants it.
-        var evaluator = Evaluator("""
+        var evaluator = AclSamples.Evaluator("""
             acl:
               - match: {account: alice}
                 actions: [pull, push, delete]
@@ -220,7 +220,7 @@ public sealed class AclEvaluatorTests
     [Fact]
     public void Authorize_CatalogRuleAsDockerAuthUsersWriteIt_GrantsStar()
     {
-        var evaluator = Evaluator("""
+        var evaluator = AclSamples.Evaluator("""
             acl:
               - match: {account: "/.+/", type: registry, name: catalog}
                 actions: ["*"]
@@ -238,7 +238,7 @@ public sealed class AclEvaluatorTests
     [Fact]
     public void Authorize_StarInLongerList_IsLiteralAsInDockerAuth()
     {
-        var evaluator = Evaluator("""
+        var evaluator = AclSamples.Evaluator("""
             acl:
               - match: {}
                 actions: [pull, "*"]
@@ -251,7 +251,7 @@ public sealed class AclEvaluatorTests
     [Fact]
     public void Authorize_DuplicateRequestedActions_GrantedOnce()
     {
-        var evaluator = Evaluator("acl:\n  - match: {}\n    actions: [\"*\"]\n");
+        var evaluator = AclSamples.Evaluator("acl:\n  - match: {}\n    actions: [\"*\"]\n");
 
         Assert.Equal(PullPush, evaluator.Authorize(new AclRequest("a", "repository", "x", Service, null), ["pull", "push", "pull"]).Granted);
     }
@@ -259,7 +259,7 @@ public sealed class AclEvaluatorTests
     [Fact]
     public void Authorize_ServiceCondition_MatchesOnlyThatService()
     {
-        var evaluator = Evaluator("""
+        var evaluator = AclSamples.Evaluator("""
             acl:
               - match: {service: "registry.example.com"}
                 actions: ["*"]
@@ -270,9 +270,9 @@ public sealed class AclEvaluatorTests
     }
 
     [Fact]
-    public void Authorize_LabelsRule_NeverMatches()
+    public void Authorize_LabelsRuleAccountWithoutLabels_NextRuleDecides()
     {
-        var evaluator = Evaluator("""
+        var evaluator = AclSamples.Evaluator("""
             acl:
               - match: {labels: {group: admins}}
                 actions: ["*"]
@@ -289,7 +289,7 @@ public sealed class AclEvaluatorTests
     [Fact]
     public void Authorize_PluginRepositoryScope_MatchedAsRepository()
     {
-        var evaluator = Evaluator("acl:\n  - match: {type: repository, name: \"tools/*\"}\n    actions: [pull]\n");
+        var evaluator = AclSamples.Evaluator("acl:\n  - match: {type: repository, name: \"tools/*\"}\n    actions: [pull]\n");
         Assert.True(AccessScope.TryParse("repository(plugin):tools/x:pull", out var scope));
 
         var granted = evaluator.AuthorizeScope("a", scope, Service, null);
@@ -322,7 +322,7 @@ public sealed class AclEvaluatorTests
     [Fact]
     public void Authorize_ManyAccountsThroughRegexPlaceholder_StillCorrectPastCacheBound()
     {
-        var evaluator = Evaluator("""
+        var evaluator = AclSamples.Evaluator("""
             acl:
               - match: {account: "/.+/", name: "/^${account}\\/.+$/"}
                 actions: [push, pull]
@@ -335,12 +335,5 @@ public sealed class AclEvaluatorTests
             .ToList();
 
         Assert.Empty(wrong);
-    }
-
-    private static AclEvaluator Evaluator(string text)
-    {
-        var result = AclFile.Parse("acl.yml", text);
-        Assert.True(result.IsValid, string.Join("\n", result.Problems));
-        return new AclEvaluator(result.Rules);
     }
 }

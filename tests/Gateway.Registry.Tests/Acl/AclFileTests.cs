@@ -136,11 +136,11 @@ public sealed class AclFileTests
     }
 
     [Fact]
-    public void Parse_LabelsRule_WarnsAndRuleNeverMatches()
+    public void Parse_LabelsRule_ReadsConditionsWithoutWarnings()
     {
         const string text = """
             acl:
-              - match: {labels: {"group": "admins"}}
+              - match: {labels: {"group": "admins", project: "/^api-/"}}
                 actions: ["*"]
               - match: {name: "${labels:project}/*"}
                 actions: [push, pull]
@@ -148,10 +148,34 @@ public sealed class AclFileTests
 
         var result = AclFile.Parse(Path, text);
 
+        Assert.True(result.IsValid, string.Join("\n", result.Problems));
+        Assert.Empty(result.Warnings);
+        Assert.All(result.Rules, r => Assert.True(r.CanMatch));
+        Assert.Equal(new Dictionary<string, string> { ["group"] = "admins", ["project"] = "/^api-/" }, result.Rules[0].Labels);
+        Assert.Empty(result.Rules[1].Labels);
+    }
+
+    [Theory]
+    [InlineData("{labels: [admins]}", "must be a mapping")]
+    [InlineData("{labels: {group: }}", "must have one pattern")]
+    [InlineData("{labels: {group: [a, b]}}", "must have one pattern")]
+    [InlineData("{labels: {group: \"/(/\"}}", "labels: group: regular expression")]
+    [InlineData("{labels: {group: \"[a\"}}", "not a valid glob")]
+    public void Parse_MalformedLabels_ProblemNamesTheLabel(string match, string expected)
+    {
+        var result = AclFile.Parse(Path, $"acl:\n  - match: {match}\n    actions: [pull]\n");
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Problems, p => p.Message.Contains(expected, StringComparison.Ordinal) && p.Line == 2);
+    }
+
+    [Fact]
+    public void Parse_LabelsPlaceholderInsideLabelCondition_WarnsItIsLiteral()
+    {
+        var result = AclFile.Parse(Path, "acl:\n  - match: {labels: {team: \"${labels:group}\"}}\n    actions: [pull]\n");
+
         Assert.True(result.IsValid);
-        Assert.All(result.Rules, r => Assert.False(r.CanMatch));
-        Assert.Equal([2, 4], result.Warnings.Select(w => w.Line));
-        Assert.All(result.Warnings, w => Assert.Contains("never matches", w.Message, StringComparison.Ordinal));
+        Assert.Contains(result.Warnings, w => w.Message.Contains("literal text", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Gateway.Registry.Acl;
+
 namespace Gateway.Registry.Tests.Acl;
 
 /// <summary>ACL files in docker_auth's format, written as its users write them.</summary>
@@ -46,4 +48,12 @@ internal static class AclSamples
             comment: "Anonymous users can pull \"hello-world\"."
           # Access is denied by default.
         """;
+
+    /// <summary>The evaluator of a valid ACL text; fails the test with the file's problems otherwise.</summary>
+    public static AclEvaluator Evaluator(string text)
+    {
+        var result = AclFile.Parse("acl.yml", text);
+        Assert.True(result.IsValid, string.Join("\n", result.Problems));
+        return new AclEvaluator(result.Rules);
+    }
 }

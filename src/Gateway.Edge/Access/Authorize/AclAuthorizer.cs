@@ -22,11 +22,14 @@ public sealed class AclAuthorizer(AclStore acl, IOptions<RegistryTokenOptions> t
     public IReadOnlyList<AccessScope> Refused(Identity identity, AccessRequest request)
     {
         var ceiling = identity.Admission?.Scopes is { } limits ? ScopeCeiling.From(limits) : null;
-        return Refused(identity.Account, request, ceiling);
+        return Refused(identity.Account, request, ceiling, identity.Labels);
     }
 
-    /// <summary>What the ACL does not grant <paramref name="account"/> of the request's scopes (anonymous clients: <c>""</c>).</summary>
-    public IReadOnlyList<AccessScope> Refused(string account, AccessRequest request, ScopeCeiling? ceiling = null)
+    /// <summary>
+    /// What the ACL does not grant <paramref name="account"/> (with its <paramref name="labels"/>, for <c>labels</c>
+    /// rules and <c>${labels:…}</c>) of the request's scopes (anonymous clients: <c>""</c>).
+    /// </summary>
+    public IReadOnlyList<AccessScope> Refused(string account, AccessRequest request, ScopeCeiling? ceiling = null, IReadOnlyDictionary<string, IReadOnlyList<string>>? labels = null)
     {
         var rules = acl.Current;
         var scopes = request.Scopes;
@@ -38,7 +41,7 @@ public sealed class AclAuthorizer(AclStore acl, IOptions<RegistryTokenOptions> t
         List<AccessScope>? refused = null;
         for (var i = 0; i < scopes.Count; i++)
         {
-            var granted = rules.IsAllowAll ? scopes[i] : rules.AuthorizeScope(account, scopes[i], token.Value.Service ?? string.Empty, request.ClientIp);
+            var granted = rules.IsAllowAll ? scopes[i] : rules.AuthorizeScope(account, scopes[i], token.Value.Service ?? string.Empty, request.ClientIp, labels);
             if (ceiling is not null)
             {
                 granted = ceiling.Limit(granted);
