@@ -2,6 +2,7 @@ using Gateway.Edge.Admin;
 using Gateway.Edge.Authentication;
 using Gateway.Edge.Authorization;
 using Gateway.Edge.Backend;
+using Gateway.Edge.Caching;
 using Gateway.Edge.Health;
 using Gateway.Edge.Network;
 using Gateway.Edge.Telemetry;
@@ -50,6 +51,7 @@ public static class EdgeServiceCollectionExtensions
         services.AddSingleton<PasswordVerifier>();
         services.AddSingleton<ICredentialCache, GrainCredentialCache>();
         services.AddSingleton<CredentialAuthenticator>();
+        services.AddEdgeAnswerCache();
 
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<NetworkOptions>>((forwarded, network) =>
         {

@@ -53,6 +53,7 @@ public static partial class GatewayApplication
 
         if (role != GatewayRole.Silo)
         {
+            builder.Services.AddCacheInvalidationChannel(cluster);
             builder.Services.AddRegistryEdge(builder.Configuration);
         }
 
