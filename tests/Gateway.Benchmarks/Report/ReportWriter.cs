@@ -10,7 +10,7 @@ namespace Gateway.Benchmarks.Report;
 /// The Markdown report: the machine, the targets, the goals (ratios measured in this run, each ✅/❌), one table per
 /// workload with a row for every target, and "What bounds it" with the evidence for each goal missed.
 /// </summary>
-public static class ReportWriter
+public static partial class ReportWriter
 {
     private const double MiB = 1024 * 1024;
 
@@ -38,6 +38,7 @@ public static class ReportWriter
         var sections = new StringBuilder();
         WriteSmall(sections, r, goals);
         WritePushPull(sections, r, goals);
+        WriteFleetPull(sections, r, goals);
         WriteFlood(sections, r, goals);
         WriteRateLimit(sections, r, goals);
         WriteTokens(sections, r);
@@ -145,7 +146,7 @@ public static class ReportWriter
         {
             foreach (var w in many)
             {
-                foreach (var (other, factor) in new[] { (TargetNames.NginxTls, 0.8), (TargetNames.NginxBcrypt5, 2.0), (TargetNames.NginxBcrypt10, 20.0) })
+                foreach (var (other, factor) in new[] { (TargetNames.NginxTls, NginxTlsFactor(gateway.Name, w.Key)), (TargetNames.NginxBcrypt5, 2.0), (TargetNames.NginxBcrypt10, 20.0) })
                 {
                     var ratios = PerRoundRatios(r, w.Key, gateway.Name, other);
                     if (ratios.Count > 0)
@@ -162,6 +163,13 @@ public static class ReportWriter
             }
         }
     }
+
+    /// <summary>
+    /// What a gateway target must reach against nginx-tls: 0.8× in general (issue 7); 1.5× with the edge cache on, for the
+    /// answers it serves from memory (issue 18: GET manifest by digest, HEAD blob).
+    /// </summary>
+    private static double NginxTlsFactor(string gateway, string workload) =>
+        IsCacheTarget(gateway) && (workload.StartsWith("get-manifest-digest-", StringComparison.Ordinal) || workload.StartsWith("head-blob-", StringComparison.Ordinal)) ? 1.5 : 0.8;
 
     private static List<double> PerRoundRatios(BenchmarkResults r, string workload, string a, string b) =>
     [
