@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Gateway.Edge.Access;
 using Gateway.Registry.Logging;
@@ -67,6 +68,7 @@ public sealed partial class AnswerCacheMiddleware(
         if (cache.TryGet(key, plan.NeedsBody) is { } answer)
         {
             metrics.Lookup(key.Address.Kind, "hit");
+            Activity.Current?.SetTag("gateway.cache.result", "hit"); // no forwarding span follows: say why
             await WriteAsync(context, answer, plan.NeedsBody);
             return;
         }
@@ -94,7 +96,8 @@ public sealed partial class AnswerCacheMiddleware(
             }
         }
 
-        if (context.RequestAborted.IsCancellationRequested || !Provable(response, key.Address.Digest, plan.NeedsBody ? capture!.Captured : null, plan.NeedsBody))
+        var body = capture?.Captured;
+        if (context.RequestAborted.IsCancellationRequested || !Provable(response, key.Address.Digest, body, plan.NeedsBody))
         {
             return;
         }
@@ -108,7 +111,7 @@ public sealed partial class AnswerCacheMiddleware(
             }
         }
 
-        if (cache.TryAdd(key, headers, plan.NeedsBody ? capture!.Captured : null, generation))
+        if (cache.TryAdd(key, headers, body, generation))
         {
             metrics.Lookup(key.Address.Kind, "stored");
         }

@@ -58,7 +58,7 @@ public static partial class GatewayApplication
         }
 
         builder.AddGatewayTelemetry(role);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.UseGatewayKestrel(builder.Configuration);
 
         var app = builder.Build();
 

@@ -199,14 +199,14 @@ public static partial class ReportWriter
             + "(its start and TLS handshakes included). RSS: VmRSS of the proxy processes sampled every 50 ms from before the push to after the pull. "
             + "The image is deleted from the registry's storage after each run.");
         md.AppendLine();
-        md.AppendLine("| target | push MiB/s | range | pull MiB/s | range | proxy CPU s per push+pull (net of idle) | RSS idle MiB | RSS peak MiB | largest growth of one process MiB | errors |");
-        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        md.AppendLine("| target | push MiB/s | range | pull MiB/s | range | proxy CPU s per push+pull (net of idle) | of which push | RSS idle MiB | RSS peak MiB | largest growth of one process MiB | errors |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var t in r.Targets)
         {
             var runs = r.PushPull.Where(p => p.Target == t.Name).ToList();
             if (runs.Count == 0)
             {
-                Line(md, $"| {t.Name} | not run | | | | | | | | |");
+                Line(md, $"| {t.Name} | not run | | | | | | | | | |");
                 continue;
             }
 
@@ -215,6 +215,7 @@ public static partial class ReportWriter
             var errors = runs.Where(p => p.Error is not null).Select(p => Escape(p.Error!)).ToList();
             Line(md, $"| {t.Name} | {N(Stats.Median(push), "0.0")} | {RangeText(push, "0.0")} | {N(Stats.Median(pull), "0.0")} | {RangeText(pull, "0.0")} "
                 + $"| {(t.HasProxy ? N(Stats.Median(runs.Select(p => p.ProxyCpuSeconds)), "0.00") : "—")} "
+                + $"| {(t.HasProxy ? N(Stats.Median(runs.Select(p => p.PushProxyCpuSeconds ?? double.NaN)), "0.00") : "—")} "
                 + $"| {(t.HasProxy ? N(Stats.Median(runs.Select(p => (p.Rss?.IdleSum ?? double.NaN) / MiB)), "0") : "—")} "
                 + $"| {(t.HasProxy ? N(Stats.Median(runs.Select(p => (p.Rss?.PeakSum ?? double.NaN) / MiB)), "0") : "—")} "
                 + $"| {(t.HasProxy ? N(runs.Max(p => (p.Rss?.MaxProcessGrowth ?? 0) / MiB), "0") : "—")} "

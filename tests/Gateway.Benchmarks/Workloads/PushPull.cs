@@ -18,6 +18,9 @@ public sealed record PushPullResult(
     double ProxyCpuSeconds,
     string? Error)
 {
+    /// <summary>The proxy's CPU seconds during the push alone (net of idle); the rest of <see cref="ProxyCpuSeconds"/> is the pull's.</summary>
+    public double? PushProxyCpuSeconds { get; init; }
+
     public double? PushMiBPerSecond => Push is { } p ? MiB / p.TotalSeconds : null;
 
     public double? PullMiBPerSecond => Pull is { } p ? MiB / p.TotalSeconds : null;
@@ -46,7 +49,7 @@ public static class PushPull
                 context.Log.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"  round {round} push-pull {target.Name,-16} push {Rate(result.PushMiBPerSecond)} MiB/s  pull {Rate(result.PullMiBPerSecond)} MiB/s  "
-                    + $"RSS idle {Mb(result.Rss?.IdleSum)} → peak {Mb(result.Rss?.PeakSum)} MiB{(result.Error is null ? "" : "  ERROR " + result.Error)}"));
+                    + $"proxy CPU push {result.PushProxyCpuSeconds:0.00} s pull {result.ProxyCpuSeconds - result.PushProxyCpuSeconds:0.00} s  RSS idle {Mb(result.Rss?.IdleSum)} → peak {Mb(result.Rss?.PeakSum)} MiB{(result.Error is null ? "" : "  ERROR " + result.Error)}"));
             }
         }
 
@@ -84,6 +87,7 @@ public static class PushPull
             var watch = Stopwatch.StartNew();
             var push = await skopeo.CopyAsync(image.Reference, reference, access, "--preserve-digests").ConfigureAwait(false);
             var pushTime = watch.Elapsed;
+            var pushCpu = Math.Max(0, ProcFs.CpuSeconds(target.ProxyPids()) - cpuBefore - (context.IdleProxyCores.GetValueOrDefault(target.Name) * total.Elapsed.TotalSeconds));
             if (!push.Succeeded)
             {
                 return new PushPullResult(target.Name, round, o.ImageMiB, null, null, await rss.StopAsync().ConfigureAwait(false), 0, "push: " + Last(push.StandardError));
@@ -96,8 +100,8 @@ public static class PushPull
             var idle = context.IdleProxyCores.GetValueOrDefault(target.Name) * total.Elapsed.TotalSeconds;
             var cpu = Math.Max(0, ProcFs.CpuSeconds(target.ProxyPids()) - cpuBefore - idle);
             return pull.Succeeded
-                ? new PushPullResult(target.Name, round, o.ImageMiB, pushTime, pullTime, peaks, cpu, null)
-                : new PushPullResult(target.Name, round, o.ImageMiB, pushTime, null, peaks, cpu, "pull: " + Last(pull.StandardError));
+                ? new PushPullResult(target.Name, round, o.ImageMiB, pushTime, pullTime, peaks, cpu, null) { PushProxyCpuSeconds = pushCpu }
+                : new PushPullResult(target.Name, round, o.ImageMiB, pushTime, null, peaks, cpu, "pull: " + Last(pull.StandardError)) { PushProxyCpuSeconds = pushCpu };
         }
         finally
         {

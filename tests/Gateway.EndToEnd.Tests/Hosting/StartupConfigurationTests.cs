@@ -41,6 +41,9 @@ public sealed partial class StartupConfigurationTests(ITestOutputHelper output)
     [InlineData("Gateway__Auth__MachineAccountPrefix=robot:", "Gateway:Auth:MachineAccountPrefix", "without ':'")]
     [InlineData("Gateway__Token__SigningKey=/nonexistent/token.key;Gateway__Token__Issuer=gw;Gateway__Token__Service=reg", "Gateway:Token:SigningKey", "/nonexistent/token.key")]
     [InlineData("Gateway__Token__SigningKey=/nonexistent/token.key;Gateway__Token__Service=reg", "Gateway:Token:Issuer", "required")]
+    [InlineData("Gateway__Cache__MaxBytes=1000", "Gateway:Cache:MaxBytes", "between 1048576 (1 MiB) and")]
+    [InlineData("Gateway__Cache__Ttl=00:00:00", "Gateway:Cache:Ttl", "between 00:00:01 and 1.00:00:00")]
+    [InlineData("Kestrel__Limits__Http2__MaxFrameSize=1000", "Kestrel:Limits:Http2:MaxFrameSize", "between 16384 and 16777215 (was '1000')")]
     public async Task Start_BadSetting_ExitsWithCode2AndMessageNamingTheKey(string environment, string key, string hint)
     {
         using var temp = TempDirectory.Create();
