@@ -31,6 +31,10 @@ public static class YarpFloorProgram
         var backend = Arg("--backend");
         using var certificate = X509Certificate2.CreateFromPemFile(Arg("--cert"), Arg("--key"));
 
+        // The file holds the chain, leaf first: the intermediates go to clients too, as the gateway sends them.
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPemFile(Arg("--cert"));
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole();
@@ -42,7 +46,11 @@ public static class YarpFloorProgram
             kestrel.Listen(IPAddress.Loopback, port, listen =>
             {
                 listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(certificate);
+                listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = certificate,
+                    ServerCertificateChain = chain,
+                });
             });
         });
         builder.Services.AddReverseProxy().LoadFromMemory(
