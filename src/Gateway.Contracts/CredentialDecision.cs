@@ -42,4 +42,7 @@ public sealed record CredentialDecision
     /// null for users, whom only the ACL limits.
     /// </summary>
     [Id(11)] public IReadOnlyList<string>? Scopes { get; init; }
+
+    /// <summary>The labels cached with the credential (see <see cref="VerificationReport.Labels"/>), on an allowed decision.</summary>
+    [Id(12)] public IReadOnlyDictionary<string, string[]>? Labels { get; init; }
 }

@@ -18,4 +18,7 @@ public enum CredentialOutcome
 
     /// <summary>Authenticated, but a rate limit is reached (429).</summary>
     RateLimited = 4,
+
+    /// <summary>The identity source was unavailable and the credential was not verified within its grace: 503.</summary>
+    Unavailable = 5,
 }

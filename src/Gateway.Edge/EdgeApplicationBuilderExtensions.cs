@@ -41,7 +41,7 @@ public static class EdgeApplicationBuilderExtensions
         if (TokenServer.TokenServerOptionsValidator.IsEnabled(token))
         {
             endpoints.MapMethods(TokenServer.TokenServerOptionsValidator.EndpointPath(token), [HttpMethods.Get, HttpMethods.Post],
-                context => context.RequestServices.GetRequiredService<TokenServer.TokenEndpoint>().HandleAsync(context));
+                context => RequestTelemetryMiddleware.MeasureAsync(context, "token", static c => c.RequestServices.GetRequiredService<TokenServer.TokenEndpoint>().HandleAsync(c)));
         }
 
         return endpoints;

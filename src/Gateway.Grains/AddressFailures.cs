@@ -1,5 +1,6 @@
 using Gateway.Contracts;
 using Microsoft.Extensions.Logging;
+using Gateway.Registry.Logging;
 
 namespace Gateway.Grains;
 
@@ -22,16 +23,6 @@ internal static partial class AddressFailures
         }
     }
 
-    /// <summary>A lock or block as a decision: the reason, its end, the failures that caused it, when to retry.</summary>
-    public static CredentialDecision Locked(DenialReason reason, DateTimeOffset until, int failures, DateTimeOffset now) => new()
-    {
-        Outcome = CredentialOutcome.Locked,
-        Reason = reason,
-        LockedUntil = until,
-        Failures = failures,
-        RetryAfter = until - now,
-    };
-
-    [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Could not count a failure for address {Address}: {Reason}")]
+    [LoggerMessage(EventId = EventIds.AddressCountFailed, Level = LogLevel.Warning, Message = "Could not count a failure for address {Address}: {Reason}")]
     private static partial void CountFailed(ILogger logger, string address, string reason);
 }

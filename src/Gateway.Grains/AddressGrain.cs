@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Placement;
+using Gateway.Registry.Logging;
 
 namespace Gateway.Grains;
 
@@ -85,10 +86,10 @@ public sealed partial class AddressGrain(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Address {Address} blocked for every user until {Until:u} after {Failures} failed attempts")]
+        [LoggerMessage(EventId = EventIds.AddressBlocked, Level = LogLevel.Warning, Message = "Address {Address} blocked for every user until {Until:u} after {Failures} failed attempts")]
         public static partial void Blocked(ILogger logger, string address, int failures, DateTimeOffset until);
 
-        [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Address {Address} unblocked by an operator")]
+        [LoggerMessage(EventId = EventIds.AddressUnblocked, Level = LogLevel.Warning, Message = "Address {Address} unblocked by an operator")]
         public static partial void Unblocked(ILogger logger, string address);
     }
 }

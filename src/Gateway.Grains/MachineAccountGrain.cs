@@ -145,7 +145,7 @@ public sealed partial class MachineAccountGrain(
         state.State is { SecretHash: not null, RevokedAt: null } active && now < active.ExpiresAt;
 
     private CredentialDecision Blocked(DateTimeOffset until) =>
-        AddressFailures.Locked(DenialReason.AddressBlocked, until, lockout.Value.MaxFailuresPerAddress, _time.GetUtcNow());
+        LockDecisions.Locked(DenialReason.AddressBlocked, until, lockout.Value.MaxFailuresPerAddress, _time.GetUtcNow());
 
     private MachineAccountInfo Info()
     {
@@ -164,10 +164,10 @@ public sealed partial class MachineAccountGrain(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Machine account '{Name}' created with scopes '{Scopes}', expiring {ExpiresAt:u}")]
+        [LoggerMessage(EventId = EventIds.MachineAccountCreated, Level = LogLevel.Warning, Message = "Machine account '{Name}' created with scopes '{Scopes}', expiring {ExpiresAt:u}")]
         public static partial void Created(ILogger logger, string name, string scopes, DateTimeOffset expiresAt);
 
-        [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Machine account '{Name}' revoked: its secret and every token issued to it are refused")]
+        [LoggerMessage(EventId = EventIds.MachineAccountRevoked, Level = LogLevel.Warning, Message = "Machine account '{Name}' revoked: its secret and every token issued to it are refused")]
         public static partial void Revoked(ILogger logger, string name);
     }
 }

@@ -13,7 +13,7 @@ public sealed class UserLockoutState
     /// <summary>The user over all addresses.</summary>
     [Id(1)] public LockoutEntry User { get; set; } = new();
 
-    /// <summary>When the user last authenticated from each address key (at most <see cref="UserGrain.MaxKnownGoodAddresses"/>).</summary>
+    /// <summary>When the user last authenticated from each address key (at most <see cref="UserLockout.MaxKnownGoodAddresses"/>).</summary>
     [Id(2)] public Dictionary<string, DateTimeOffset> Successes { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>When the user-wide failures being counted began.</summary>

@@ -1,7 +1,9 @@
+using Gateway.Registry.Configuration;
 using Gateway.Host.Hosting;
 using Microsoft.Extensions.Options;
 
 WebApplication? app = null;
+const string BinderAssembly = "Microsoft.Extensions.Configuration.Binder";
 try
 {
     app = GatewayApplication.Build(args);
@@ -32,8 +34,9 @@ catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsVali
     await Console.Error.WriteLineAsync($"Configuration error: {string.Join(Environment.NewLine, failures)}");
     return 2;
 }
-catch (InvalidOperationException ex) when (ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("Gateway:", StringComparison.Ordinal))
+catch (InvalidOperationException ex) when (ex.Source == BinderAssembly)
 {
+    // A value the configuration binder cannot convert (a TimeSpan "abc"): the binder's own message names the key.
     await Console.Error.WriteLineAsync($"Configuration error: {ex.Message}");
     return 2;
 }

@@ -21,7 +21,7 @@ public static class GrainDriver
         user.CheckAsync(new CredentialCheck { Fingerprint = fingerprint, ClientAddress = address, Kind = kind });
 
     public static Task<CredentialDecision> Report(IUserGrain user, Guid ticket, byte[] fingerprint, string address, bool succeeded, TimeSpan cacheFor) =>
-        user.ReportAsync(new VerificationReport { Ticket = ticket, Fingerprint = fingerprint, Succeeded = succeeded, CacheFor = cacheFor, ClientAddress = address });
+        user.ReportAsync(new VerificationReport { Ticket = ticket, Fingerprint = fingerprint, Result = succeeded ? VerificationResult.Succeeded : VerificationResult.Failed, CacheFor = cacheFor, ClientAddress = address });
 
     /// <summary>A successful login: the check asks for a verification, bcrypt accepts, the report allows.</summary>
     public static async Task Authenticate(IUserGrain user, byte[] fingerprint, string address)

@@ -2,7 +2,8 @@ using Gateway.Contracts;
 
 namespace Gateway.Grains.Tests;
 
-public sealed class HealthGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+[Collection(GrainCluster.Name)]
+public sealed class HealthGrainTests(ClusterFixture fixture)
 {
     [Fact]
     public async Task PingAsync_AnyCaller_AnswersWithTheAddressOfASiloInTheCluster()

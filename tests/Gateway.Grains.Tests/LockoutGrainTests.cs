@@ -11,16 +11,14 @@ namespace Gateway.Grains.Tests;
 /// <c>CheckAsync</c>, then for <see cref="CredentialOutcome.VerifyRequired"/> a <c>ReportAsync</c> with the ticket.
 /// Every test uses its own user names and client addresses; the grains' clock is the fixture's fake one.
 /// </summary>
-public sealed class LockoutGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+[Collection(GrainCluster.Name)]
+public sealed class LockoutGrainTests(ClusterFixture fixture)
 {
     private const int MaxFailures = ClusterFixture.MaxFailures;
 
     private static readonly TimeSpan TenMinutes = TimeSpan.FromMinutes(10);
 
-    // UserGrain.PendingVerificationTimeout is internal to Gateway.Grains; read the real value.
-    private static readonly TimeSpan PendingTimeout = (TimeSpan)typeof(UserGrain)
-        .GetField("PendingVerificationTimeout", BindingFlags.NonPublic | BindingFlags.Static)!
-        .GetValue(null)!;
+    private static readonly TimeSpan PendingTimeout = VerificationCoalescer.Timeout;
 
     // Real time allowed for a grain call that should answer promptly (the grains' own clock is fake).
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(15);
@@ -836,7 +834,7 @@ public sealed class LockoutGrainTests(ClusterFixture fixture) : IClassFixture<Cl
         {
             Ticket = ticket,
             Fingerprint = fingerprint,
-            Succeeded = succeeded,
+            Result = succeeded ? VerificationResult.Succeeded : VerificationResult.Failed,
             CacheFor = cacheFor ?? TenMinutes,
             ClientAddress = address,
             Kind = kind,

@@ -3,7 +3,8 @@ using Gateway.Contracts;
 
 namespace Gateway.Grains.Tests;
 
-public sealed class MachineAccountGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+[Collection(GrainCluster.Name)]
+public sealed class MachineAccountGrainTests(ClusterFixture fixture)
 {
     private static readonly string[] Scopes = ["repository:ci/*:pull,push"];
     private static int _addresses;

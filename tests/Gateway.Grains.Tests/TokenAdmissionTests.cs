@@ -4,7 +4,8 @@ using Gateway.Contracts;
 namespace Gateway.Grains.Tests;
 
 /// <summary><see cref="IUserGrain.AdmitAsync"/> and <see cref="IUserGrain.RevokeTokensAsync"/>: requests carrying tokens the gateway issued.</summary>
-public sealed class TokenAdmissionTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+[Collection(GrainCluster.Name)]
+public sealed class TokenAdmissionTests(ClusterFixture fixture)
 {
     private static int _addresses;
 
@@ -105,7 +106,7 @@ public sealed class TokenAdmissionTests(ClusterFixture fixture) : IClassFixture<
         {
             var fingerprint = RandomNumberGenerator.GetBytes(32);
             var check = await user.CheckAsync(new CredentialCheck { Fingerprint = fingerprint, ClientAddress = address });
-            await user.ReportAsync(new VerificationReport { Ticket = check.Ticket, Fingerprint = fingerprint, Succeeded = false, CacheFor = TimeSpan.Zero, ClientAddress = address });
+            await user.ReportAsync(new VerificationReport { Ticket = check.Ticket, Fingerprint = fingerprint, Result = VerificationResult.Failed, CacheFor = TimeSpan.Zero, ClientAddress = address });
         }
     }
 

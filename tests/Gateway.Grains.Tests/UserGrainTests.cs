@@ -4,15 +4,12 @@ using Gateway.Contracts;
 
 namespace Gateway.Grains.Tests;
 
-public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+[Collection(GrainCluster.Name)]
+public sealed class UserGrainTests(ClusterFixture fixture)
 {
     private static readonly TimeSpan TenMinutes = TimeSpan.FromMinutes(10);
 
-    // UserGrain.PendingVerificationTimeout is internal to Gateway.Grains (no InternalsVisibleTo); read the
-    // real value so these tests follow it if it changes.
-    private static readonly TimeSpan PendingTimeout = (TimeSpan)typeof(UserGrain)
-        .GetField("PendingVerificationTimeout", BindingFlags.NonPublic | BindingFlags.Static)!
-        .GetValue(null)!;
+    private static readonly TimeSpan PendingTimeout = VerificationCoalescer.Timeout;
 
     // Real time allowed for a grain call that should answer promptly (the grains' own clock is fake).
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(15);
@@ -280,7 +277,7 @@ public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<Clust
         grain.CheckAsync(new CredentialCheck { Fingerprint = fingerprint, ClientAddress = "192.0.2.10" });
 
     private static Task Report(IUserGrain grain, Guid ticket, byte[] fingerprint, bool succeeded, TimeSpan cacheFor) =>
-        grain.ReportAsync(new VerificationReport { Ticket = ticket, Fingerprint = fingerprint, Succeeded = succeeded, CacheFor = cacheFor, ClientAddress = "192.0.2.10" });
+        grain.ReportAsync(new VerificationReport { Ticket = ticket, Fingerprint = fingerprint, Result = succeeded ? VerificationResult.Succeeded : VerificationResult.Failed, CacheFor = cacheFor, ClientAddress = "192.0.2.10" });
 
     /// <summary>
     /// Starts <paramref name="count"/> checks and returns once all of them wait inside the grain: each one

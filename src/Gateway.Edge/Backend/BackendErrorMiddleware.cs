@@ -6,6 +6,7 @@ using Gateway.Registry.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
+using Gateway.Registry.Logging;
 
 namespace Gateway.Edge.Backend;
 
@@ -62,10 +63,10 @@ public sealed partial class BackendErrorMiddleware(RequestDelegate next, EdgeMet
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1302, Level = LogLevel.Debug, Message = "Malformed request body for {Method} {Path}: {Reason}")]
+        [LoggerMessage(EventId = EventIds.BackendMalformedBody, Level = LogLevel.Debug, Message = "Malformed request body for {Method} {Path}: {Reason}")]
         public static partial void BodyMalformed(ILogger logger, string method, PathString path, string reason);
 
-        [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Backend request failed ({Error}) for {Method} {Path}: {Reason}")]
+        [LoggerMessage(EventId = EventIds.BackendFailed, Level = LogLevel.Warning, Message = "Backend request failed ({Error}) for {Method} {Path}: {Reason}")]
         public static partial void BackendFailed(ILogger logger, ForwarderError error, string method, PathString path, string reason);
     }
 }

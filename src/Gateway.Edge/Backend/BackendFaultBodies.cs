@@ -78,7 +78,7 @@ public static partial class BackendFaultBodies
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Registry answered {Status} to {Method} {Path}; the client got the gateway's error instead of: {Body}")]
+        [LoggerMessage(EventId = EventIds.BackendFaultReplaced, Level = LogLevel.Warning, Message = "Registry answered {Status} to {Method} {Path}; the client got the gateway's error instead of: {Body}")]
         public static partial void RegistryFault(ILogger logger, int status, string method, PathString path, string body);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Gateway.Registry.Logging;
 
 namespace Gateway.Edge.Files;
 
@@ -117,7 +118,7 @@ public sealed partial class FileReloader : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1121, Level = LogLevel.Warning, Message = "Cannot watch folder {Folder} for changes; reading the file every {Seconds} s instead: {Reason}")]
+        [LoggerMessage(EventId = EventIds.FileWatchFailed, Level = LogLevel.Warning, Message = "Cannot watch folder {Folder} for changes; reading the file every {Seconds} s instead: {Reason}")]
         public static partial void WatchUnavailable(ILogger logger, string folder, double seconds, string reason);
     }
 }

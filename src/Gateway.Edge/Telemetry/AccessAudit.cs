@@ -17,7 +17,7 @@ public sealed partial class AccessAudit(ILoggerFactory loggerFactory)
     public const string Category = "Gateway.Audit";
 
     /// <summary>The event id of an access decision.</summary>
-    public const int AccessDecidedEventId = 2000;
+    public const int AccessDecidedEventId = EventIds.AccessDecided;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger(Category);
 

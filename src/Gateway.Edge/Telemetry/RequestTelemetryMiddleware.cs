@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Gateway.Edge.Access;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Edge.Telemetry;
 
@@ -47,6 +48,28 @@ public sealed class RequestTelemetryMiddleware(RequestDelegate next, EdgeMetrics
                 metrics.Transferred("up", routeClass, up.BytesRead);
                 metrics.Transferred("down", routeClass, down.BytesWritten);
             }
+        }
+    }
+
+    /// <summary>
+    /// Measures a request served outside the proxy pipeline (the token endpoint) as route class
+    /// <paramref name="routeClass"/>: the same request-duration metric as <c>/v2/</c> requests.
+    /// </summary>
+    public static async Task MeasureAsync(HttpContext context, string routeClass, Func<HttpContext, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(handler);
+        var metrics = context.RequestServices.GetRequiredService<EdgeMetrics>();
+        var started = Stopwatch.GetTimestamp();
+        var status = 500;
+        try
+        {
+            await handler(context);
+            status = context.Response.StatusCode;
+        }
+        finally
+        {
+            metrics.RequestCompleted(routeClass, RouteClasses.Method(context.Request.Method), status, Stopwatch.GetElapsedTime(started));
         }
     }
 

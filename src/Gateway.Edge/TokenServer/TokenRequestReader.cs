@@ -69,7 +69,7 @@ public static class TokenRequestReader
                         || Encoding.UTF8.GetByteCount(user) > BasicCredentialParser.MaxUserNameBytes || user.Contains(':', StringComparison.Ordinal)
                         || Encoding.UTF8.GetByteCount(password) > BasicCredentialParser.MaxPasswordBytes)
                     {
-                        return (null, new TokenRequestRefusal(grant, "malformed_credentials", new RegistryError(RegistryErrorCode.Unauthorized), Challenge: true, "grant_type=password needs username and password"));
+                        return (null, new TokenRequestRefusal(grant, AccessOutcome.MalformedCredentials, new RegistryError(RegistryErrorCode.Unauthorized), Challenge: true, "grant_type=password needs username and password"));
                     }
 
                     credentials = new BasicCredentials(user, Secret.FromString(password));
@@ -99,7 +99,7 @@ public static class TokenRequestReader
             grant = anonymous ? TokenGrant.Anonymous : parsed == CredentialParseStatus.Ok ? TokenGrant.Password : TokenGrant.None;
             if (parsed != CredentialParseStatus.Ok && !anonymous)
             {
-                var outcome = parsed == CredentialParseStatus.Malformed ? "malformed_credentials" : "unauthenticated";
+                var outcome = parsed == CredentialParseStatus.Malformed ? AccessOutcome.MalformedCredentials : AccessOutcome.Unauthenticated;
                 return (null, new TokenRequestRefusal(grant, outcome, new RegistryError(RegistryErrorCode.Unauthorized), Challenge: true, "no valid Basic credentials"));
             }
 
@@ -136,7 +136,7 @@ public static class TokenRequestReader
     }
 
     private static (TokenRequest?, TokenRequestRefusal?) Refuse(TokenGrant grant, string message) =>
-        (null, new TokenRequestRefusal(grant, "bad_request", new RegistryError(RegistryErrorCode.Unsupported, message, 400)));
+        (null, new TokenRequestRefusal(grant, AccessOutcome.BadRequest, new RegistryError(RegistryErrorCode.Unsupported, message, 400)));
 
     private static string? Single(StringValues values) => values.Count == 1 ? values[0] : null;
 }

@@ -1,3 +1,4 @@
+using Gateway.Registry.Access;
 using Gateway.Registry.Errors;
 
 namespace Gateway.Edge.TokenServer;
@@ -8,4 +9,4 @@ namespace Gateway.Edge.TokenServer;
 /// <param name="Error">The answer.</param>
 /// <param name="Challenge">True when the answer is a 401 with the Basic challenge.</param>
 /// <param name="Reason">A few words for the audit event, when not the error's text.</param>
-public sealed record TokenRequestRefusal(TokenGrant Grant, string Outcome, RegistryError Error, bool Challenge = false, string? Reason = null);
+public sealed record TokenRequestRefusal(TokenGrant Grant, AccessOutcome Outcome, RegistryError Error, bool Challenge = false, string? Reason = null);

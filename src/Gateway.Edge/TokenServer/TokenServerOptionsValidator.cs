@@ -1,4 +1,7 @@
-using Gateway.Edge.Authentication;
+using Gateway.Edge.Access;
+using Gateway.Edge.Access.Admit;
+using Gateway.Edge.Access.Identify.Htpasswd;
+using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.Registry.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -7,11 +10,12 @@ namespace Gateway.Edge.TokenServer;
 
 /// <summary>
 /// Checks <c>Gateway:Token</c> at start-up when the token server is enabled (<c>Gateway:Token:SigningKey</c> set):
-/// <see cref="RegistryTokenOptions.Validate"/>, then the key and certificate are loaded, each message naming its key.
+/// <see cref="RegistryTokenOptionsValidator"/>, then the path of the endpoint and the key and certificate (loaded once, by
+/// <see cref="TokenSigningKeys"/>), each message naming its key.
 /// </summary>
 /// <remarks>Reads <c>Gateway:Auth:Mode</c> from the configuration, not from validated <see cref="AuthOptions"/>, so a bad
 /// <c>Gateway:Auth</c> value is reported once, by its own validator.</remarks>
-public sealed class TokenServerOptionsValidator(IConfiguration configuration) : IValidateOptions<RegistryTokenOptions>
+public sealed class TokenServerOptionsValidator(IConfiguration configuration, TokenSigningKeys keys) : IValidateOptions<RegistryTokenOptions>
 {
     /// <summary>True when the token server is configured.</summary>
     public static bool IsEnabled(RegistryTokenOptions options) => !string.IsNullOrWhiteSpace(options.SigningKey);
@@ -31,7 +35,7 @@ public sealed class TokenServerOptionsValidator(IConfiguration configuration) : 
                 : ValidateOptionsResult.Success;
         }
 
-        var failures = new List<string>(options.Validate());
+        var failures = new List<string>(new RegistryTokenOptionsValidator().Validate(name, options).Failures ?? []);
         if (failures.Count == 0)
         {
             var path = EndpointPath(options);
@@ -41,13 +45,11 @@ public sealed class TokenServerOptionsValidator(IConfiguration configuration) : 
             }
         }
 
-        var load = failures.Count == 0 ? TokenSigningKey.Load(options.SigningKey!, options.Certificate) : null;
-        if (load is { IsValid: false })
+        if (failures.Count == 0 && keys.Load(options) is { IsValid: false } load)
         {
             failures.Add($"{RegistryTokenOptions.SectionName}:SigningKey/Certificate: {load.Error}");
         }
 
-        load?.Key?.Dispose();
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,8 +1,12 @@
 using System.Net;
-using Gateway.Edge.Authentication;
-using Gateway.Edge.Authorization;
+using Gateway.Edge.Access;
+using Gateway.Edge.Access.Admit;
+using Gateway.Edge.Access.Authorize;
+using Gateway.Edge.Access.Identify.Htpasswd;
+using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.Registry.Access;
 using Gateway.Registry.Acl;
+using Gateway.Registry.Configuration;
 using Gateway.Registry.Tokens;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +16,7 @@ namespace Gateway.Edge.TokenServer;
 /// The token server's state: the signing key (loaded once), the issuer and validator of access tokens, and the
 /// refresh-token codec keyed from the cluster secret. Registered only when <c>Gateway:Token:SigningKey</c> is set.
 /// </summary>
-public sealed class TokenService : IDisposable
+public sealed class TokenService
 {
     /// <summary>The most resource scopes one token request may ask for.</summary>
     public const int MaxScopes = 64;
@@ -26,12 +30,12 @@ public sealed class TokenService : IDisposable
     private readonly AuthOptions _auth;
 
     /// <summary>Loads the key; throws naming the key when it cannot be used (the options validator has reported it first).</summary>
-    public TokenService(IOptions<RegistryTokenOptions> options, IOptions<AuthOptions> auth, AclStore acl, HtpasswdStore users, FingerprintKey secret, TimeProvider time)
+    public TokenService(IOptions<RegistryTokenOptions> options, IOptions<AuthOptions> auth, AclStore acl, HtpasswdStore users, FingerprintKey secret, TokenSigningKeys keys, TimeProvider time)
     {
         _auth = auth.Value;
         Options = options.Value;
-        var load = TokenSigningKey.Load(Options.SigningKey ?? string.Empty, Options.Certificate);
-        _key = load.Key ?? throw new InvalidOperationException($"{RegistryTokenOptions.SectionName}:SigningKey: {load.Error}");
+        var load = keys.Load(Options);
+        _key = load.Key ?? throw new ConfigurationException($"{RegistryTokenOptions.SectionName}:SigningKey: {load.Error}");
         _acl = acl;
         _users = users;
         Issuer = new RegistryTokenIssuer(_key, Options, time);
@@ -120,6 +124,8 @@ public sealed class TokenService : IDisposable
     /// <summary>False while no ACL is loaded: anonymous tokens are then never issued (an allow-all ACL would grant them everything).</summary>
     public bool HasAcl => !_acl.Current.IsAllowAll;
 
+    /// <summary>Whether the endpoint issues tokens without credentials (<see cref="AuthOptions.Anonymous"/>, with an ACL).</summary>
+    public bool AnonymousAllowed => _auth.Anonymous && HasAcl;
+
     /// <summary>Releases the key.</summary>
-    public void Dispose() => _key.Dispose();
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Gateway.Registry.Logging;
 
 namespace Gateway.Grains.Retention;
 
@@ -65,7 +66,7 @@ internal sealed partial class RetainedStateWriter<TState>(IPersistentState<TStat
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2303, Level = LogLevel.Warning, Message = "The sweep index could not be updated for {Entry}: {ExceptionType}: {Reason}")]
+        [LoggerMessage(EventId = EventIds.SweepIndexFailed, Level = LogLevel.Warning, Message = "The sweep index could not be updated for {Entry}: {ExceptionType}: {Reason}")]
         public static partial void IndexFailed(ILogger logger, string entry, string exceptionType, string reason);
     }
 }

@@ -3,6 +3,7 @@ using Gateway.Registry.Policies;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Gateway.Registry.Logging;
 
 namespace Gateway.Grains.Retention;
 
@@ -91,10 +92,10 @@ public sealed partial class StateSweeper(IStateSweepIndex index, IGrainFactory g
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2301, Level = LogLevel.Debug, Message = "Asked {Count} grains to forget expired lockout state")]
+        [LoggerMessage(EventId = EventIds.StateSwept, Level = LogLevel.Debug, Message = "Asked {Count} grains to forget expired lockout state")]
         public static partial void Swept(ILogger logger, int count);
 
-        [LoggerMessage(EventId = 2302, Level = LogLevel.Warning, Message = "Sweeping expired lockout state failed: {ExceptionType}: {Reason}")]
+        [LoggerMessage(EventId = EventIds.StateSweepFailed, Level = LogLevel.Warning, Message = "Sweeping expired lockout state failed: {ExceptionType}: {Reason}")]
         public static partial void SweepFailed(ILogger logger, string exceptionType, string reason);
     }
 }

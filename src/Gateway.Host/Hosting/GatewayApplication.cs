@@ -1,11 +1,17 @@
+using System.Net;
 using Gateway.Edge;
-using Gateway.Edge.Authentication;
+using Gateway.Edge.Access;
+using Gateway.Edge.Access.Admit;
+using Gateway.Edge.Access.Identify.Htpasswd;
+using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.Edge.Admin;
+using Gateway.Edge.Configuration;
 using Gateway.Host.Cluster;
 using Gateway.Host.Policies;
 using Gateway.Host.Shutdown;
 using Gateway.Host.Telemetry;
-using System.Net;
+using Gateway.Registry.Configuration;
+using Gateway.Registry.Logging;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -15,13 +21,15 @@ namespace Gateway.Host.Hosting;
 /// <summary>Composes one gateway node from configuration: edge, silo or both.</summary>
 public static partial class GatewayApplication
 {
-    /// <summary>Builds the node. Throws <see cref="ConfigurationException"/> for settings that are wrong before start.</summary>
+    /// <summary>
+    /// Builds the node. An invalid setting throws <see cref="OptionsValidationException"/> (from the validator beside its
+    /// options), something a setting names that cannot be used throws <see cref="ConfigurationException"/>: both exit 2.
+    /// </summary>
     public static WebApplication Build(string[] args)
     {
         // The content root is the program's folder, so appsettings.json is found from any working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
-        var role = gateway.ParsedRole;
+        var role = StartupOptions.BindValidated(builder.Configuration, NodeOptions.SectionName, new NodeOptionsValidator()).ParsedRole!.Value;
         var cluster = ClusterSettings.From(builder.Configuration);
 
         var shutdown = builder.Configuration.GetSection(ShutdownOptions.SectionName).Get<ShutdownOptions>() ?? new ShutdownOptions();
@@ -70,7 +78,7 @@ public static partial class GatewayApplication
         {
             // Load the htpasswd file now: an unusable one stops the start with the lines at fault.
             app.Services.GetRequiredService<HtpasswdStore>();
-            app.Services.GetRequiredService<Gateway.Edge.Authorization.AclStore>();
+            app.Services.GetRequiredService<Gateway.Edge.Access.Authorize.AclStore>();
         }
         if (role != GatewayRole.Silo)
         {
@@ -96,7 +104,7 @@ public static partial class GatewayApplication
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Gateway ready: role={Role} listening on {Urls} ({Cluster})")]
+        [LoggerMessage(EventId = EventIds.Ready, Level = LogLevel.Information, Message = "Gateway ready: role={Role} listening on {Urls} ({Cluster})")]
         public static partial void Ready(ILogger logger, string role, string urls, string cluster);
     }
 }

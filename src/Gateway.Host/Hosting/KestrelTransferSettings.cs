@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Registry.Configuration;
 
 namespace Gateway.Host.Hosting;
 

@@ -1,3 +1,4 @@
+using Gateway.Registry.Configuration;
 using System.Net;
 using System.Net.Sockets;
 

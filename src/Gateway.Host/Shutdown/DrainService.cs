@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Gateway.Registry.Logging;
 
 namespace Gateway.Host.Shutdown;
 
@@ -48,10 +49,10 @@ public sealed partial class DrainService(DrainState state, IOptions<ShutdownOpti
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Shutdown requested: draining, readiness is 503 for {Seconds} s while requests are still served")]
+        [LoggerMessage(EventId = EventIds.Draining, Level = LogLevel.Information, Message = "Shutdown requested: draining, readiness is 503 for {Seconds} s while requests are still served")]
         public static partial void Draining(ILogger logger, double seconds);
 
-        [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Gateway stopped")]
+        [LoggerMessage(EventId = EventIds.Stopped, Level = LogLevel.Information, Message = "Gateway stopped")]
         public static partial void Stopped(ILogger logger);
     }
 }

@@ -1,3 +1,4 @@
+using Gateway.Registry.Configuration;
 using Gateway.Host.Hosting;
 using OpenTelemetry.Exporter;
 

@@ -1,3 +1,4 @@
+using Gateway.Registry.Configuration;
 using System.Diagnostics;
 using System.Reflection;
 using Gateway.Edge.Telemetry;

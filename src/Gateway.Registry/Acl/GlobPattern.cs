@@ -88,20 +88,6 @@ internal static class GlobPattern
         return name.IsEmpty;
     }
 
-    /// <summary>Appends <paramref name="value"/> so that the pattern matches it literally: every ASCII character other than a letter or digit is escaped.</summary>
-    public static void AppendLiteral(StringBuilder builder, ReadOnlySpan<char> value)
-    {
-        foreach (var c in value)
-        {
-            if (c < 0x80 && !char.IsAsciiLetterOrDigit(c))
-            {
-                builder.Append('\\');
-            }
-
-            builder.Append(c);
-        }
-    }
-
     /// <summary>Splits off the leading stars (<paramref name="star"/>) and the chunk up to the next star outside a class.</summary>
     private static void ScanChunk(ref ReadOnlySpan<char> pattern, out bool star, out ReadOnlySpan<char> chunk)
     {

@@ -42,26 +42,4 @@ public sealed class LockoutOptions
 
     /// <summary>The rule for one address across all user names.</summary>
     public LockoutRule AddressRule => new(MaxFailuresPerAddress, Window, Duration, MaxDuration);
-
-    /// <summary>Every invalid value, each message naming its key.</summary>
-    public IReadOnlyList<string> Validate()
-    {
-        var failures = new List<string>();
-        Check(failures, MaxFailures is >= 1 and <= 1000, nameof(MaxFailures), "between 1 and 1000", MaxFailures);
-        Check(failures, MaxFailuresPerUser is >= 1 and <= 100_000, nameof(MaxFailuresPerUser), "between 1 and 100000", MaxFailuresPerUser);
-        Check(failures, MaxFailuresPerAddress is >= 1 and <= 100_000, nameof(MaxFailuresPerAddress), "between 1 and 100000", MaxFailuresPerAddress);
-        Check(failures, Window >= TimeSpan.FromSeconds(1) && Window <= TimeSpan.FromDays(7), nameof(Window), "between 00:00:01 and 7.00:00:00", Window);
-        Check(failures, Duration >= TimeSpan.FromSeconds(1) && Duration <= TimeSpan.FromDays(7), nameof(Duration), "between 00:00:01 and 7.00:00:00", Duration);
-        Check(failures, MaxDuration >= Duration && MaxDuration <= TimeSpan.FromDays(30), nameof(MaxDuration), "at least Duration and at most 30.00:00:00", MaxDuration);
-        Check(failures, SweepInterval >= TimeSpan.FromMilliseconds(100) && SweepInterval <= TimeSpan.FromHours(1), nameof(SweepInterval), "between 00:00:00.1 and 01:00:00", SweepInterval);
-        return failures;
-    }
-
-    private static void Check(List<string> failures, bool ok, string key, string rule, object value)
-    {
-        if (!ok)
-        {
-            failures.Add($"{SectionName}:{key} must be {rule} (was {value}).");
-        }
-    }
 }

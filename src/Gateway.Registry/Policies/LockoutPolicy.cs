@@ -1,6 +1,9 @@
 namespace Gateway.Registry.Policies;
 
-/// <summary>Pure lockout rules: state + now → decision. No clock, no I/O.</summary>
+/// <summary>
+/// The lockout rules over one record: they read it with the <c>now</c> they are given and update it in place (a failure,
+/// a success, an unlock); no clock, no I/O, nothing stored: the caller persists the record.
+/// </summary>
 public static class LockoutPolicy
 {
     /// <summary>True while the subject is locked at <paramref name="now"/>.</summary>

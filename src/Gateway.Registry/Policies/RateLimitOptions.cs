@@ -14,26 +14,4 @@ public sealed class RateLimitOptions
     /// with Docker Hub's <c>ratelimit-limit</c>, <c>ratelimit-remaining</c> and <c>docker-ratelimit-source</c> headers.
     /// </summary>
     public RateLimitRule Pulls { get; set; } = new() { Window = TimeSpan.FromHours(6) };
-
-    /// <summary>Every invalid value, each message naming its key.</summary>
-    public IReadOnlyList<string> Validate()
-    {
-        var failures = new List<string>();
-        Check(failures, nameof(Requests), Requests);
-        Check(failures, nameof(Pulls), Pulls);
-        return failures;
-    }
-
-    private static void Check(List<string> failures, string name, RateLimitRule rule)
-    {
-        if (rule.Limit is < 1 or > 100_000_000)
-        {
-            failures.Add($"{SectionName}:{name}:Limit must be between 1 and 100000000, or unset for no limit (was {rule.Limit}).");
-        }
-
-        if (rule.Window < TimeSpan.FromSeconds(1) || rule.Window > TimeSpan.FromDays(31))
-        {
-            failures.Add($"{SectionName}:{name}:Window must be between 00:00:01 and 31.00:00:00 (was {rule.Window}).");
-        }
-    }
 }

@@ -15,8 +15,8 @@ public enum KeyIdFormat
     /// <summary>
     /// The RFC 7638 JWK thumbprint (<see cref="TokenSigningKey.JwkThumbprint"/>), which registry 3 computes for every
     /// <c>rootcertbundle</c> certificate. Registry 3 also accepts a JWKS file (its <c>auth.token.jwks</c> setting),
-    /// whose keys it looks up by their <c>kid</c> member: serve it <see cref="TokenSigningKey.Jwk"/> (thumbprint
-    /// <c>kid</c>) as <c>{"keys":[…]}</c>. Registry 2.8 refuses this form.
+    /// whose keys it looks up by their <c>kid</c> member: serve it the key's public JWK
+    /// (<see cref="KeyIdentifiers.PublicJwk"/> with the thumbprint as <c>kid</c>) as <c>{"keys":[…]}</c>. Registry 2.8 refuses this form.
     /// </summary>
     Thumbprint,
 }

@@ -9,9 +9,9 @@ namespace Gateway.Registry.Tokens;
 /// issue and expiry times, the user and the service, and an HMAC-SHA256 over all of that and the user's
 /// <em>generation</em>, keyed from the cluster secret. The generation is not in the token; the caller supplies the
 /// current one at validation, so whatever it covers invalidates every earlier token: pass the user's stored
-/// htpasswd hash (a changed password or a removed entry then invalidates them), joined with any revocation counter
-/// the admin endpoint keeps per user. Single tokens are revoked by <see cref="RefreshTokenInfo.Id"/>, which the
-/// caller checks against its revocation list after a <see cref="RefreshTokenStatus.Valid"/> answer.
+/// htpasswd hash (a changed password or a removed entry then invalidates them). Revocation is by time, not by token:
+/// after a <see cref="RefreshTokenStatus.Valid"/> answer the caller asks the subject's grain, which refuses every token
+/// issued before the operator's last revocation (<c>IUserGrain.RevokeTokensAsync</c>); there is no per-token list.
 /// </summary>
 /// <remarks>
 /// A refresh token is a long-lived credential: never log it, nor put it in an exception message or a trace

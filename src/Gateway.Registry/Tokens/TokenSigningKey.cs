@@ -35,7 +35,6 @@ public sealed class TokenSigningKey : IDisposable
         _ecSignatureLength = key is ECDsa ec ? ec.GetMaxSignatureSize(DSASignatureFormat.IeeeP1363FixedFieldConcatenation) : 0;
         LibtrustKeyId = KeyIdentifiers.LibtrustKeyId(key);
         JwkThumbprint = KeyIdentifiers.JwkThumbprint(key);
-        CertificateChainX5c = Array.AsReadOnly(chain.Select(c => Convert.ToBase64String(c.RawData)).ToArray());
     }
 
     /// <summary>The JWS algorithm: <c>ES256</c>, <c>ES384</c>, <c>ES512</c> (by curve) or <c>RS256</c>.</summary>
@@ -49,18 +48,6 @@ public sealed class TokenSigningKey : IDisposable
 
     /// <summary>The RFC 7638 JWK thumbprint, base64url SHA-256 of the canonical public JWK (registry 3's <c>kid</c>).</summary>
     public string JwkThumbprint { get; }
-
-    /// <summary>
-    /// The public JWK with <c>kid</c> = <see cref="JwkThumbprint"/>, <c>use</c> = <c>sig</c> and <c>alg</c>, for a
-    /// JWKS (<c>{"keys":[…]}</c>). A new object on every read. See <see cref="CreateJwk"/> for another <c>kid</c>.
-    /// </summary>
-    public JsonObject Jwk => CreateJwk(KeyIdFormat.Thumbprint);
-
-    /// <summary>
-    /// The certificate chain as a JWS <c>x5c</c> value: standard base64 (not base64url) DER, leaf first; empty when
-    /// no certificate was given.
-    /// </summary>
-    public IReadOnlyList<string> CertificateChainX5c { get; }
 
     /// <summary>The certificate holding this key (the chain's first), or null when none was given.</summary>
     public X509Certificate2? Certificate => _chain.Length > 0 ? _chain[0] : null;
@@ -149,9 +136,6 @@ public sealed class TokenSigningKey : IDisposable
         KeyIdFormat.Thumbprint => JwkThumbprint,
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown key id format."),
     };
-
-    /// <summary>The public JWK with the <c>kid</c> of <paramref name="format"/>; a new object on every call.</summary>
-    public JsonObject CreateJwk(KeyIdFormat format) => KeyIdentifiers.PublicJwk(_key, KeyId(format));
 
     /// <summary>True when <paramref name="keyId"/> names this key in either format (ordinal).</summary>
     public bool HasKeyId(string? keyId) =>

@@ -93,7 +93,7 @@ public static class SprayStorageBenchmark
                 var check = await user.CheckAsync(new CredentialCheck { Fingerprint = fingerprint, ClientAddress = address }).ConfigureAwait(false);
                 if (check.Outcome == CredentialOutcome.VerifyRequired)
                 {
-                    await user.ReportAsync(new VerificationReport { Ticket = check.Ticket, Fingerprint = fingerprint, Succeeded = false, CacheFor = TimeSpan.Zero, ClientAddress = address }).ConfigureAwait(false);
+                    await user.ReportAsync(new VerificationReport { Ticket = check.Ticket, Fingerprint = fingerprint, Result = VerificationResult.Failed, CacheFor = TimeSpan.Zero, ClientAddress = address }).ConfigureAwait(false);
                 }
 
                 if (i % 100_000 == 0 && i > 0)

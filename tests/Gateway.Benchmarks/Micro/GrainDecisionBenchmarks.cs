@@ -53,7 +53,7 @@ public class GrainDecisionBenchmarks
             {
                 Ticket = first.Ticket,
                 Fingerprint = _check.Fingerprint,
-                Succeeded = true,
+                Result = VerificationResult.Succeeded,
                 CacheFor = TimeSpan.FromHours(1),
                 ClientAddress = _check.ClientAddress,
                 Kind = _check.Kind,

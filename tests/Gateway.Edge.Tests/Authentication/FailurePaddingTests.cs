@@ -1,4 +1,7 @@
-using Gateway.Edge.Authentication;
+using Gateway.Edge.Access;
+using Gateway.Edge.Access.Admit;
+using Gateway.Edge.Access.Identify.Htpasswd;
+using Gateway.Edge.Access.Identify.Passwords;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Edge.Tests.Authentication;

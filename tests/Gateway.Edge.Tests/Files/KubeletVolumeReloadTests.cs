@@ -15,7 +15,7 @@ public sealed class KubeletVolumeReloadTests(Xunit.Abstractions.ITestOutputHelpe
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(1);
 
     // EdgeTestHost polls faster; these tests run with the shipped default.
-    private static readonly string DefaultReloadInterval = new Gateway.Edge.Authentication.AuthOptions().ReloadInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly string DefaultReloadInterval = new Gateway.Edge.Access.AuthOptions().ReloadInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Line(string user, string password) =>
         $"{user}:{BCrypt.Net.BCrypt.HashPassword(password, 4).Replace("$2a$", "$2y$", StringComparison.Ordinal)}\n";

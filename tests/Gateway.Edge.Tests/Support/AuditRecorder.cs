@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Edge.Tests.Support;
 
 /// <summary>
-/// A logger provider that keeps the edge's audit events (category <c>Gateway.Audit</c>, event 2000), by client address,
+/// A logger provider that keeps the edge's audit events (category <c>Gateway.Audit</c>, event 1000), by client address,
 /// with their structured fields: what a log shipper would see.
 /// </summary>
 public sealed class AuditRecorder : ILoggerProvider

@@ -1,7 +1,10 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
-using Gateway.Edge.Authentication;
+using Gateway.Edge.Access;
+using Gateway.Edge.Access.Admit;
+using Gateway.Edge.Access.Identify.Htpasswd;
+using Gateway.Edge.Access.Identify.Passwords;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -12,7 +15,7 @@ namespace Gateway.Edge.Tests.Support;
 
 /// <summary>
 /// A real edge (the production wiring: <c>AddRegistryEdge</c> + <c>MapRegistryEdge</c>) on a loopback Kestrel port,
-/// in front of a <see cref="FakeBackend"/>, with the grain cache replaced by <see cref="InMemoryCredentialCache"/>.
+/// in front of a <see cref="FakeBackend"/>, with the grain cache replaced by <see cref="InMemoryAccessGrains"/>.
 /// The htpasswd file holds <c>alice</c> / <c>s3cret</c> at bcrypt cost 4.
 /// </summary>
 public sealed class EdgeTestHost : IAsyncDisposable
@@ -24,7 +27,7 @@ public sealed class EdgeTestHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly string _directory;
 
-    private EdgeTestHost(WebApplication app, FakeBackend backend, InMemoryCredentialCache cache, string directory, string htpasswdPath)
+    private EdgeTestHost(WebApplication app, FakeBackend backend, InMemoryAccessGrains cache, string directory, string htpasswdPath)
     {
         _app = app;
         Backend = backend;
@@ -38,7 +41,7 @@ public sealed class EdgeTestHost : IAsyncDisposable
 
     public FakeBackend Backend { get; }
 
-    public InMemoryCredentialCache Cache { get; }
+    public InMemoryAccessGrains Cache { get; }
 
     public Uri BaseAddress { get; }
 
@@ -104,11 +107,11 @@ public sealed class EdgeTestHost : IAsyncDisposable
         configure?.Invoke(directory, config);
 
         builder.Configuration.AddInMemoryCollection(config);
-        var cache = new InMemoryCredentialCache();
+        var cache = new InMemoryAccessGrains();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new FingerprintKey(RandomNumberGenerator.GetBytes(32)));
         builder.Services.AddRegistryEdge(builder.Configuration);
-        builder.Services.AddSingleton<ICredentialCache>(cache);
+        builder.Services.AddSingleton<IAccessGrains>(cache);
         configureBuilder?.Invoke(builder);
         var app = builder.Build();
         app.UseRegistryClientAddress();

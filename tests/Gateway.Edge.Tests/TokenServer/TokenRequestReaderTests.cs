@@ -1,3 +1,4 @@
+using Gateway.Registry.Access;
 using System.Text;
 using Gateway.Edge.TokenServer;
 using Microsoft.AspNetCore.Http;
@@ -31,7 +32,7 @@ public sealed class TokenRequestReaderTests
         var (request, refusal) = await TokenRequestReader.ReadAsync(Get("?scope=repository:public/x:pull&offline_token=true", null), Service, allowed);
 
         Assert.Equal(grant, request?.Grant ?? refusal!.Grant);
-        Assert.Equal(outcome, refusal?.Outcome);
+        Assert.Equal(outcome, refusal?.Outcome.Label());
         Assert.Equal(outcome is not null, refusal?.Challenge ?? false);
         Assert.False(request?.Offline ?? false); // no refresh token without a login
     }
@@ -48,7 +49,7 @@ public sealed class TokenRequestReaderTests
         var (request, refusal) = await TokenRequestReader.ReadAsync(Post(form), Service, anonymousAllowed: true);
 
         Assert.Null(request);
-        Assert.Equal(outcome, refusal!.Outcome);
+        Assert.Equal(outcome, refusal!.Outcome.Label());
         Assert.Equal(challenge, refusal.Challenge);
     }
 
@@ -70,7 +71,7 @@ public sealed class TokenRequestReaderTests
 
         var (_, refusal) = await TokenRequestReader.ReadAsync(Get("?service=registry.test" + scopes, "alice:pw"), Service, anonymousAllowed: false);
 
-        Assert.Equal("bad_request", refusal!.Outcome);
+        Assert.Equal("bad_request", refusal!.Outcome.Label());
     }
 
     private static DefaultHttpContext Get(string query, string? basic)

@@ -63,7 +63,7 @@ public sealed class LoggingAndSettingsTests(ITestOutputHelper output)
             .ToList();
         var audit = events.Where(e => e.GetProperty("Category").GetString() == "Gateway.Audit").ToList();
         Assert.Equal(2, audit.Count);
-        Assert.All(audit, e => Assert.Equal(2000, e.GetProperty("EventId").GetInt32()));
+        Assert.All(audit, e => Assert.Equal(1000, e.GetProperty("EventId").GetInt32()));
 
         var denied = audit.Single(e => e.GetProperty("State").GetProperty("Outcome").GetString() == "invalid_credentials");
         var state = denied.GetProperty("State");

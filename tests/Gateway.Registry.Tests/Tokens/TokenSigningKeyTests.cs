@@ -46,7 +46,6 @@ public sealed class TokenSigningKeyTests : IDisposable
         Assert.True(result.IsValid, result.Error);
         using var key = result.Key;
         Assert.Equal(algorithm, key.Algorithm);
-        Assert.Empty(key.CertificateChainX5c);
         Assert.Null(key.Certificate);
     }
 
@@ -60,20 +59,6 @@ public sealed class TokenSigningKeyTests : IDisposable
 
         Assert.True(result.IsValid, result.Error);
         result.Key.Dispose();
-    }
-
-    [Fact]
-    public void CertificateChainX5c_ChainFile_StandardBase64DerLeafFirst()
-    {
-        var leaf = TestKeys.P256;
-        var other = TestKeys.Rsa2048;
-
-        var result = TokenSigningKey.FromPem(leaf.Pkcs8Pem, leaf.CertificatePem + "\n" + other.CertificatePem, "key.pem", "chain.pem");
-
-        Assert.True(result.IsValid, result.Error);
-        using var key = result.Key;
-        Assert.Equal([Convert.ToBase64String(leaf.CertificateDer), Convert.ToBase64String(other.CertificateDer)], key.CertificateChainX5c);
-        Assert.Equal(leaf.CertificateDer, Convert.FromBase64String(key.CertificateChainX5c[0]));
     }
 
     [Fact]
@@ -221,20 +206,6 @@ public sealed class TokenSigningKeyTests : IDisposable
         using var key = result.Key;
         Assert.Equal("ES384", key.Algorithm);
         Assert.Equal(certificate.RawData, key.Certificate!.RawData);
-    }
-
-    [Fact]
-    public void Jwk_EcKey_PublicJwkWithThumbprintKid()
-    {
-        using var key = TestKeys.Load(TestKeys.P256);
-
-        var jwk = key.Jwk;
-
-        Assert.Equal(key.JwkThumbprint, (string?)jwk["kid"]);
-        Assert.Equal("EC", (string?)jwk["kty"]);
-        Assert.Equal("ES256", (string?)jwk["alg"]);
-        Assert.False(jwk.ContainsKey("d"));
-        Assert.Equal(key.LibtrustKeyId, (string?)key.CreateJwk(KeyIdFormat.Libtrust)["kid"]);
     }
 
     [Fact]
