@@ -3,7 +3,8 @@
 # (TLS, health checks on /healthz/ready) in front of N edges, 2 silos clustered through Redis, 2 registry replicas
 # (Debian's docker-registry 2.8) sharing one storage folder and one http.secret, a demo user, a self-signed CA.
 #
-# usage: deploy/local-cluster.sh up [EDGES]              start it all (EDGES edges, default 2) behind https://127.0.0.1:5443
+# usage: deploy/local-cluster.sh up [--ha] [EDGES]       start it all (EDGES edges, default 2) behind https://127.0.0.1:5443;
+#                                                        --ha: Redis as a primary, a replica and 3 Sentinels (failover)
 #        deploy/local-cluster.sh status                  what runs, HAProxy's view of each edge, readiness; rc 0 up, 1 partly, 3 down
 #        deploy/local-cluster.sh env                     export lines for a shell: eval "$(deploy/local-cluster.sh env)"
 #        deploy/local-cluster.sh add-edge                start one more edge; HAProxy sends it requests once it is ready
@@ -22,7 +23,8 @@
 # Environment: GATEWAY_LOCAL_DIR (state, default /tmp/registry-gateway-local), GATEWAY_PORT (5443, HAProxy),
 # HAPROXY_STATS_PORT (5404), EDGE_BASE_PORT (5500: edge N listens on 5500+N), SILO_BASE_PORT (5600: silo N's health
 # on 5600+N), ORLEANS_SILO_PORT (11111) and ORLEANS_GATEWAY_PORT (30000) (silo N on +N-1), REGISTRY_PORT (5000; the
-# second replica on +1), REDIS_PORT (6390), DRAIN_DELAY (00:00:03), GATEWAY_BIN (a folder holding a built
+# second replica on +1), REDIS_PORT (6390; with --ha the replica on +1), SENTINEL_PORT (26390: with --ha the three
+# Sentinels on +0, +1, +2), DRAIN_DELAY (00:00:03), GATEWAY_BIN (a folder holding a built
 # Gateway.Host.dll; default: src/Gateway.Host is published into the state folder), GATEWAY_DOCKER (auto: the
 # running daemon, else a private one; private; none).
 set -euo pipefail
@@ -38,6 +40,7 @@ orleans_silo_port=${ORLEANS_SILO_PORT:-11111}
 orleans_gateway_port=${ORLEANS_GATEWAY_PORT:-30000}
 registry_port=${REGISTRY_PORT:-5000}
 redis_port=${REDIS_PORT:-6390}
+sentinel_port=${SENTINEL_PORT:-26390}
 drain_delay=${DRAIN_DELAY:-00:00:03}
 docker_choice=${GATEWAY_DOCKER:-auto}
 shutdown_timeout=00:01:00
@@ -47,7 +50,7 @@ demo_repo=demo/hello
 # Every process the script starts has $marker=$state in its environment (inherited by its children); processes of
 # these programs that name $state/ on their command line or work in it are the cluster's too (older versions).
 marker=GATEWAY_LOCAL_CLUSTER_PROCESS
-own_programs='^(haproxy|redis-server|docker-registry|dotnet|dockerd|containerd|containerd-shim|docker-init)$'
+own_programs='^(haproxy|redis-server|redis-sentinel|docker-registry|dotnet|dockerd|containerd|containerd-shim|docker-init)$'
 user_pattern='^[A-Za-z0-9._@$-]{1,128}$'
 address_pattern='^[0-9A-Fa-f.:]+$'
 machine_pattern='^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$'
@@ -58,7 +61,7 @@ fail() { echo "$*" >&2; exit 1; }
 
 validate() { # the settings, before anything is done: exit code 2 naming the variable
   local v
-  for v in GATEWAY_PORT HAPROXY_STATS_PORT EDGE_BASE_PORT SILO_BASE_PORT ORLEANS_SILO_PORT ORLEANS_GATEWAY_PORT REGISTRY_PORT REDIS_PORT; do
+  for v in GATEWAY_PORT HAPROXY_STATS_PORT EDGE_BASE_PORT SILO_BASE_PORT ORLEANS_SILO_PORT ORLEANS_GATEWAY_PORT REGISTRY_PORT REDIS_PORT SENTINEL_PORT; do
     [ -z "${!v:-}" ] || { [[ "${!v}" =~ ^[1-9][0-9]{0,4}$ ]] && [ "${!v}" -le 65435 ]; } \
       || { echo "$v must be a port number from 1 to 65435 (was '${!v}')" >&2; exit 2; }
   done
@@ -75,7 +78,7 @@ as_root() { # as_root ARGS...: re-runs this script through sudo unless already r
   command -v sudo >/dev/null || fail "deploy/local-cluster.sh $1 needs root: run it in a root shell (sudo is not installed)"
   local keep=() v
   for v in PATH GATEWAY_LOCAL_DIR GATEWAY_PORT HAPROXY_STATS_PORT EDGE_BASE_PORT SILO_BASE_PORT ORLEANS_SILO_PORT \
-           ORLEANS_GATEWAY_PORT REGISTRY_PORT REDIS_PORT DRAIN_DELAY GATEWAY_BIN GATEWAY_DOCKER GATEWAY_HOSTNAME \
+           ORLEANS_GATEWAY_PORT REGISTRY_PORT REDIS_PORT SENTINEL_PORT DRAIN_DELAY GATEWAY_BIN GATEWAY_DOCKER GATEWAY_HOSTNAME \
            DOTNET_ROOT NUGET_PACKAGES; do
     [ -n "${!v:-}" ] && keep+=("$v=${!v}")
   done
@@ -187,6 +190,10 @@ strays() { # strays: "PID COMMAND" of processes of this cluster (marked, or nami
 cluster_ports() { # cluster_ports: "NAME PORT VARIABLE" for every port the cluster listens on (with the edges recorded so far)
   echo "haproxy $lb_port GATEWAY_PORT"; echo "haproxy-stats $stats_port HAPROXY_STATS_PORT"
   echo "redis $redis_port REDIS_PORT"
+  if [ "$(redis_mode)" = ha ]; then
+    echo "redis-replica $((redis_port + 1)) REDIS_PORT"
+    local n; for n in 1 2 3; do echo "sentinel-$n $((sentinel_port + n - 1)) SENTINEL_PORT"; done
+  fi
   echo "registry-0 $registry_port REGISTRY_PORT"; echo "registry-1 $((registry_port + 1)) REGISTRY_PORT"
   local s i
   for s in 1 2; do
@@ -213,6 +220,7 @@ need_packages() { # need_packages: the Debian packages to install for what is mi
   local need=()
   command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
   command -v redis-server >/dev/null || need+=(redis-server)
+  [ "$(redis_mode)" != ha ] || command -v redis-sentinel >/dev/null || need+=(redis-sentinel)
   command -v docker-registry >/dev/null || need+=(docker-registry)
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v openssl >/dev/null || need+=(openssl)
@@ -241,7 +249,7 @@ install_missing() {
   # Debian starts its own units for what it just installed, on the default ports (docker-registry on :5000 ...):
   # the cluster runs its own copies, so these (new on this machine) are stopped and disabled.
   local unit
-  for unit in haproxy redis-server docker-registry; do
+  for unit in haproxy redis-server redis-sentinel docker-registry; do
     [[ " $need " == *" $unit "* ]] && systemctl disable --now "$unit" >>"$log" 2>&1 || true
   done
   step "installed"
@@ -424,7 +432,11 @@ edge_env() { # edge_env N: the edge's configuration, for env(1)
 
 cluster_env() {
   echo Gateway__Cluster__Provider=redis
-  echo "Gateway__Cluster__Redis=127.0.0.1:$redis_port"
+  if [ "$(redis_mode)" = ha ]; then
+    echo "Gateway__Cluster__Redis=127.0.0.1:$sentinel_port,127.0.0.1:$((sentinel_port + 1)),127.0.0.1:$((sentinel_port + 2)),serviceName=gateway"
+  else
+    echo "Gateway__Cluster__Redis=127.0.0.1:$redis_port"
+  fi
   echo Gateway__Cluster__ClusterId=local
   echo "Gateway__Cluster__Secret=$(cat "$state/cluster-secret")"
   echo "Gateway__Shutdown__DrainDelay=$drain_delay"
@@ -475,10 +487,49 @@ start_haproxy() {
   started haproxy 10 curl -sf -o /dev/null "http://127.0.0.1:$stats_port/" || fail "HAProxy did not start"
 }
 
+# ---- Redis with failover (up --ha): the topology of docker-compose.cluster.yml and the Kubernetes manifests ----
+
+start_redis_ha() { # a primary and a replica (append-only file every second), 3 Sentinels: quorum 2, down after 5 s
+  local dir="$state/redis" n port
+  # Fresh data and Sentinel files each time: a Sentinel file remembers the primary of the last run.
+  rm -rf "$dir" && mkdir -p "$dir"/{primary,replica}
+  start redis redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly yes --appendfsync everysec \
+    --dir "$dir/primary"
+  started redis 10 redis-cli -p "$redis_port" ping || fail "Redis did not start"
+  start redis-replica redis-server --port "$((redis_port + 1))" --bind 127.0.0.1 --save "" --appendonly yes \
+    --appendfsync everysec --dir "$dir/replica" --replicaof 127.0.0.1 "$redis_port"
+  started redis-replica 10 sh -c "redis-cli -p $((redis_port + 1)) info replication | grep -q master_link_status:up" \
+    || fail "the Redis replica did not sync with the primary"
+  for n in 1 2 3; do
+    port=$((sentinel_port + n - 1))
+    mkdir -p "$dir/sentinel-$n"
+    cat >"$dir/sentinel-$n/sentinel.conf" <<CONF
+port $port
+bind 127.0.0.1
+dir $dir/sentinel-$n
+sentinel monitor gateway 127.0.0.1 $redis_port 2
+sentinel down-after-milliseconds gateway 5000
+sentinel failover-timeout gateway 60000
+sentinel parallel-syncs gateway 1
+CONF
+    start "sentinel-$n" redis-sentinel "$dir/sentinel-$n/sentinel.conf"
+  done
+  for n in 1 2 3; do
+    port=$((sentinel_port + n - 1))
+    started "sentinel-$n" 20 sh -c "redis-cli -p $port sentinel master gateway | grep -A1 -x num-other-sentinels | tail -n 1 | grep -qx 2" \
+      || fail "Sentinel $n did not find the other Sentinels"
+  done
+}
+
 # ---- the cluster as a whole ----
 
+redis_mode() { cat "$state/redis-mode" 2>/dev/null || echo single; }   # single, or ha (up --ha)
+
+redis_names() { echo redis; [ "$(redis_mode)" != ha ] || echo redis-replica sentinel-1 sentinel-2 sentinel-3; }
+
 components() { # components: the names of the processes of a complete cluster
-  echo redis registry-0 registry-1 silo-1 silo-2
+  redis_names
+  echo registry-0 registry-1 silo-1 silo-2
   local i; for i in $(edges_in_rotation); do echo "edge-$i"; done
   echo haproxy
   [ "$(docker_mode)" = private ] && echo containerd dockerd
@@ -520,13 +571,21 @@ publish_gateway() {
   touch "$stamp"
 }
 
+redis_summary() {
+  if [ "$(redis_mode)" = ha ]; then
+    echo "Redis :$redis_port and replica :$((redis_port + 1)) with Sentinels :$sentinel_port-$((sentinel_port + 2))"
+  else
+    echo "Redis on :$redis_port"
+  fi
+}
+
 report() { # report: how to reach the cluster (what 'up' prints, also when it was already up)
   local edges password mode
   edges=$(edges_in_rotation | wc -l)
   password=$(cat "$state/demo-password")
   mode=$(docker_mode)
   cat <<TXT
-Registry Gateway is up: HAProxy on https://127.0.0.1:$lb_port in front of $edges edge(s), 2 silos, Redis on :$redis_port,
+Registry Gateway is up: HAProxy on https://127.0.0.1:$lb_port in front of $edges edge(s), 2 silos, $(redis_summary),
 2 registry replicas on 127.0.0.1:$registry_port and :$((registry_port + 1)) (one storage folder); state and logs in $state
   user: demo   password: $password   CA certificate: $state/tls/ca.crt
   admin token (for unlock, lock-status, machine-account): $(cat "$state/admin-token")   (file $state/admin-token, mode 0600)
@@ -562,6 +621,8 @@ TXT
 # ---- commands ----
 
 up() {
+  local mode=single
+  if [ "${1:-}" = --ha ]; then mode=ha; shift; fi
   local edges=${1:-2}
   [[ "$edges" =~ ^[1-9][0-9]?$ ]] || usage
   take_lock
@@ -585,6 +646,7 @@ up() {
   [ -z "$leftovers" ] || fail "processes not recorded by this script use $state (stop them, or run 'deploy/local-cluster.sh down'):
 $leftovers"
   rm -f "$state"/pids/*.pid "$state/edges" "$state/docker-mode"
+  echo "$mode" >"$state/redis-mode"
   local name port variable busy="" who
   while read -r name port variable; do
     who=$(listener "$port")
@@ -615,9 +677,14 @@ $busy"
   if [ -z "${GATEWAY_BIN:-}" ]; then publish_gateway; fi
   [ -f "$bin/Gateway.Host.dll" ] || fail "no Gateway.Host.dll in $bin"
 
-  step "starting Redis and 2 registry replicas"
-  start redis redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$state"
-  started redis 10 redis-cli -p "$redis_port" ping || fail "Redis did not start"
+  if [ "$mode" = ha ]; then
+    step "starting Redis (a primary, a replica, 3 Sentinels) and 2 registry replicas"
+    start_redis_ha
+  else
+    step "starting Redis and 2 registry replicas"
+    start redis redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$state"
+    started redis 10 redis-cli -p "$redis_port" ping || fail "Redis did not start"
+  fi
 
   # Two replicas, one storage folder, one http.secret: an upload may go on at either.
   local r
@@ -683,7 +750,8 @@ stop_everything() { # stops every recorded process: HAProxy, edges (drain in par
   for f in "$state"/pids/edge-*.pid; do [ -f "$f" ] && names+=("$(basename "$f" .pid)"); done
   [ ${#names[@]} -eq 0 ] || stop_group 90 "${names[@]}"
   stop_group 90 silo-1 silo-2
-  stop_group 30 registry-0 registry-1 redis
+  stop_group 30 registry-0 registry-1 sentinel-1 sentinel-2 sentinel-3
+  stop_group 30 redis redis-replica
   docker_down
   # anything else still recorded (older versions of this script)
   names=()
@@ -768,6 +836,8 @@ status_lines() { # one line per process: running or not, and what it serves
     case "$name" in
       haproxy) what="https://127.0.0.1:$lb_port, statistics http://127.0.0.1:$stats_port/" ;;
       redis) what="127.0.0.1:$redis_port" ;;
+      redis-replica) what="127.0.0.1:$((redis_port + 1))" ;;
+      sentinel-*) what="127.0.0.1:$((sentinel_port + ${name#sentinel-} - 1)) (Sentinel)" ;;
       registry-*) what="http://127.0.0.1:$((registry_port + ${name#registry-}))" ;;
       silo-*) what="http://127.0.0.1:$((silo_base + ${name#silo-})) (health), Orleans :$((orleans_silo_port + ${name#silo-} - 1))" ;;
       edge-*) what="http://127.0.0.1:$((edge_base + ${name#edge-}))" ;;

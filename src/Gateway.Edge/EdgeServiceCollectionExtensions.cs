@@ -1,4 +1,5 @@
 using Gateway.Edge.Access;
+using Gateway.Edge.Access.Identify.Federation;
 using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.Edge.Admin;
 using Gateway.Edge.Backend;
@@ -27,6 +28,7 @@ public static class EdgeServiceCollectionExtensions
             .AddEdgeTelemetry()
             .AddClientAddress()
             .AddAccessPipeline()
+            .AddFederation()
             .AddTokenServer()
             .AddAdmin()
             .AddRegistryProxy(configuration)

@@ -20,6 +20,18 @@ if (args.Length > 0 && args[0] == "failure-timing")
     return await Gateway.Benchmarks.Hardening.FailureTimingBenchmark.RunAsync(args[1..], Console.Out).ConfigureAwait(false);
 }
 
+// dotnet run -c Release --project tests/Gateway.Benchmarks -- federation [--seconds S] [--rounds N] [--workers W] [--out FILE]
+if (args.Length > 0 && args[0] == "federation")
+{
+    return await Gateway.Benchmarks.Federation.FederationBenchmark.RunAsync(args[1..], Console.Out).ConfigureAwait(false);
+}
+
+// dotnet run -c Release --project tests/Gateway.Benchmarks -- capacity [--requests N] [--users N] [--concurrency N] [--out FILE]
+if (args.Length > 0 && args[0] == "capacity")
+{
+    return await Gateway.Benchmarks.Capacity.CapacityBenchmark.RunAsync(args[1..], Console.Out).ConfigureAwait(false);
+}
+
 // The yarp-floor target's process (started by the benchmark itself): Kestrel + YARP, no auth.
 if (args.Length > 0 && args[0] == "yarp-floor")
 {

@@ -59,7 +59,7 @@ public sealed partial class ComposeFileTests
 
             var resolved = Yaml.LoadMapping(output);
             var services = resolved.Map("services").Keys().ToHashSet();
-            Assert.Superset(new HashSet<string> { "haproxy", "edge", "silo-1", "silo-2", "redis", "registry-1", "registry-2", "jaeger", "prometheus", "grafana" }, services);
+            Assert.Superset(new HashSet<string> { "haproxy", "edge", "silo-1", "silo-2", "redis-1", "redis-2", "sentinel-1", "sentinel-2", "sentinel-3", "registry-1", "registry-2", "jaeger", "prometheus", "grafana" }, services);
         }
         finally
         {
@@ -175,7 +175,11 @@ public sealed partial class ComposeFileTests
         var registries = ServicesWithImage("registry:").Select(r => r.Name).ToHashSet();
         var gateways = GatewayServices("edge").Concat(GatewayServices("silo")).Select(g => g.Name).ToHashSet();
         Assert.Equal(registries.Append("edge").ToHashSet(), Peers(registries.First()));
-        Assert.Equal(gateways.Append("redis").ToHashSet(), Peers("redis"));
+        var redis = ServicesWithImage("redis:").Select(r => r.Name).ToHashSet();
+        foreach (var server in redis)
+        {
+            Assert.Equal(gateways.Concat(redis).ToHashSet(), Peers(server));
+        }
 
         // Only the networks with published ports lead out; every other one is internal.
         foreach (var (key, network) in Compose.Map("networks").Children)
@@ -277,12 +281,55 @@ public sealed partial class ComposeFileTests
         {
             var env = silo.Environment();
             Assert.Equal("redis", env["Gateway__Cluster__Provider"]);
-            Assert.Equal("redis:6379", env["Gateway__Cluster__Redis"]);
-            Assert.NotNull(Services.Get("redis"));
+            Assert.Equal("sentinel-1:26379,sentinel-2:26379,sentinel-3:26379,serviceName=gateway", env["Gateway__Cluster__Redis"]);
             // A fixed address would be wrong in every container but one: each silo finds its own.
             Assert.Equal("auto", env["Gateway__Cluster__AdvertisedAddress"]);
             Assert.Null(silo.Get("entrypoint")); // the image's own entry point: the gateway is PID 1 and gets SIGTERM
             Assert.NotNull(silo.Get("healthcheck"));
+        }
+    }
+
+    [Fact]
+    public void Redis_PrimaryReplicaAndThreeSentinels_AnnounceServiceNames_PersistEverySecond_AndEveryGatewayAsksTheSentinels()
+    {
+        // Two data servers, each with its own volume and an append-only file fsynced every second; the second
+        // replicates the first. Each announces its service name: a restarted container has a new address.
+        foreach (var name in new[] { "redis-1", "redis-2" })
+        {
+            var command = Service(name).Items("command").Select(c => c.Text()!).ToList();
+            Assert.Equal("redis-server", command[0]);
+            Assert.Equal("yes", command[command.IndexOf("--appendonly") + 1]);
+            Assert.Equal("everysec", command[command.IndexOf("--appendfsync") + 1]);
+            Assert.Equal(name, command[command.IndexOf("--replica-announce-ip") + 1]);
+            Assert.Contains(Service(name).Items("volumes"), v => v.Text()!.StartsWith($"{name}-data:/data", StringComparison.Ordinal));
+            Assert.NotNull(Compose.Map("volumes").Get($"{name}-data"));
+        }
+
+        var replica = Service("redis-2").Items("command").Select(c => c.Text()!).ToList();
+        Assert.Equal(["redis-1", "6379"], replica.Skip(replica.IndexOf("--replicaof") + 1).Take(2));
+
+        // Three Sentinels (quorum 2: one can be lost), each keeping the file it rewrites in its own volume,
+        // monitoring the first primary by name and announcing themselves by name.
+        var sentinels = Services.Keys().Where(k => k.StartsWith("sentinel-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, sentinels.Count);
+        foreach (var name in sentinels)
+        {
+            var sentinel = Service(name);
+            var script = string.Join(' ', sentinel.Items("command").Select(c => c.Text()));
+            Assert.Contains("'sentinel monitor gateway redis-1 6379 2'", script, StringComparison.Ordinal);
+            Assert.Contains("'sentinel resolve-hostnames yes' 'sentinel announce-hostnames yes'", script, StringComparison.Ordinal);
+            Assert.Contains("\"sentinel announce-ip $$SENTINEL_NAME\"", script, StringComparison.Ordinal);
+            Assert.Contains("test -f /data/sentinel.conf ||", script, StringComparison.Ordinal);
+            Assert.EndsWith("exec redis-sentinel /data/sentinel.conf", script, StringComparison.Ordinal);
+            Assert.Equal(name, sentinel.Environment()["SENTINEL_NAME"]);
+            Assert.Contains(sentinel.Items("volumes"), v => v.Text() == $"{name}-data:/data");
+        }
+
+        // Every gateway node finds the primary through all three.
+        foreach (var (name, node) in GatewayServices("edge").Concat(GatewayServices("silo")))
+        {
+            var endpoints = node.Environment()["Gateway__Cluster__Redis"].Split(',');
+            Assert.Equal(sentinels.Select(s => $"{s}:26379").Append("serviceName=gateway"), endpoints);
         }
     }
 

@@ -164,9 +164,16 @@ public sealed class KubernetesManifestTests
         Assert.True(silo.Spec.Replicas >= 2);
         Assert.Equal("silo", Env(container, "Gateway__Role"));
         Assert.Equal("redis", Env(container, "Gateway__Cluster__Provider"));
-        var redis = Env(container, "Gateway__Cluster__Redis")!.Split(':');
-        var redisService = Assert.Single(All<V1Service>(), s => s.Metadata.Name == redis[0]);
-        Assert.Contains(redisService.Spec.Ports, p => p.Port == int.Parse(redis[1], CultureInfo.InvariantCulture));
+
+        // The Sentinels of every Redis pod, by the pods' stable names, and the service name they monitor.
+        var redis = Env(container, "Gateway__Cluster__Redis")!.Split(',');
+        Assert.Equal("serviceName=gateway", redis[^1]);
+        var set = Assert.Single(All<V1StatefulSet>(), s => s.Metadata.Name == "redis");
+        var headless = Assert.Single(All<V1Service>(), s => s.Metadata.Name == set.Spec.ServiceName);
+        Assert.Equal(
+            Enumerable.Range(0, set.Spec.Replicas!.Value).Select(i => $"redis-{i}.{headless.Metadata.Name}:26379"),
+            redis[..^1]);
+        Assert.Contains(headless.Spec.Ports, p => p.Port == 26379);
         Assert.Equal("status.podIP", EnvVar(container, "Gateway__Cluster__AdvertisedAddress").ValueFrom.FieldRef.FieldPath);
         Assert.Equal("/healthz/ready", container.ReadinessProbe.HttpGet.Path);
         Assert.Equal("/healthz/live", container.LivenessProbe.HttpGet.Path);
@@ -179,6 +186,42 @@ public sealed class KubernetesManifestTests
         }
 
         Assert.Equal(EnvVar(container, "Gateway__Cluster__Secret").ValueFrom.SecretKeyRef.Name, EnvVar(edge, "Gateway__Cluster__Secret").ValueFrom.SecretKeyRef.Name);
+    }
+
+    [Fact]
+    public void Redis_ThreeServersAndSentinels_OnePerNode_PersistentNonRootAndAnnouncingPodNames()
+    {
+        var set = Assert.Single(All<V1StatefulSet>(), s => s.Metadata.Name == "redis");
+        Assert.Equal(3, set.Spec.Replicas);
+        Assert.Equal("kubernetes.io/hostname", Assert.Single(set.Spec.Template.Spec.Affinity.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution).TopologyKey);
+        Assert.True(set.Spec.Template.Spec.SecurityContext.RunAsNonRoot);
+        Assert.Equal(new[] { "redis", "sentinel" }, set.Spec.Template.Spec.Containers.Select(c => c.Name));
+        foreach (var container in set.Spec.Template.Spec.Containers)
+        {
+            Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
+            Assert.False(container.SecurityContext.AllowPrivilegeEscalation);
+            Assert.NotNull(container.ReadinessProbe);
+            Assert.NotNull(container.LivenessProbe);
+            Assert.NotNull(container.Resources.Limits["memory"]);
+            Assert.Contains(container.VolumeMounts, m => m.Name == "data" && m.MountPath == "/data");
+        }
+
+        var claim = Assert.Single(set.Spec.VolumeClaimTemplates);
+        Assert.Equal("data", claim.Metadata.Name);
+        Assert.False(string.IsNullOrEmpty(claim.Spec.StorageClassName));
+        Assert.True(Assert.Single(All<V1Service>(), s => s.Metadata.Name == set.Spec.ServiceName).Spec.PublishNotReadyAddresses);
+        var budget = Assert.Single(All<V1PodDisruptionBudget>(), b => Selects(b.Spec.Selector.MatchLabels, set.Spec.Template.Metadata.Labels));
+        Assert.Equal("1", budget.Spec.MaxUnavailable.Value);
+
+        // The scripts: append-only file every second, every name announced as the pod's DNS name, quorum 2.
+        var scripts = Assert.Single(All<V1ConfigMap>(), c => c.Metadata.Name == "redis-scripts").Data;
+        Assert.Contains("--appendonly yes --appendfsync everysec", scripts["redis.sh"], StringComparison.Ordinal);
+        Assert.Contains("--replica-announce-ip \"$self\"", scripts["redis.sh"], StringComparison.Ordinal);
+        Assert.Contains("sentinel get-master-addr-by-name gateway", scripts["redis.sh"], StringComparison.Ordinal);
+        Assert.Contains("sentinel monitor gateway redis-0.redis-headless.${POD_NAMESPACE}.svc.cluster.local 6379 2", scripts["sentinel.sh"], StringComparison.Ordinal);
+        Assert.Contains("sentinel announce-hostnames yes", scripts["sentinel.sh"], StringComparison.Ordinal);
+        Assert.Contains("sentinel announce-ip ${POD_NAME}.redis-headless", scripts["sentinel.sh"], StringComparison.Ordinal);
+        Assert.Contains("if [ ! -f \"$conf\" ]", scripts["sentinel.sh"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -235,13 +278,15 @@ public sealed class KubernetesManifestTests
             }
         }
 
+        // Every Service selects the pods of exactly one workload (Deployment or StatefulSet), whose containers have its ports.
+        var workloads = All<V1Deployment>().Select(d => d.Spec.Template).Concat(All<V1StatefulSet>().Select(s => s.Spec.Template)).ToList();
         foreach (var service in All<V1Service>())
         {
-            var pods = All<V1Deployment>().Where(d => Selects(service.Spec.Selector, d.Spec.Template.Metadata.Labels)).ToList();
-            Assert.True(pods.Count == 1, $"service {service.Metadata.Name} selects {pods.Count} deployments");
+            var pods = workloads.Where(t => Selects(service.Spec.Selector, t.Metadata.Labels)).ToList();
+            Assert.True(pods.Count == 1, $"service {service.Metadata.Name} selects {pods.Count} workloads");
             foreach (var port in service.Spec.Ports)
             {
-                Assert.Contains(Container(pods[0]).Ports, p => p.Name == port.TargetPort.Value || p.ContainerPort.ToString(CultureInfo.InvariantCulture) == port.TargetPort.Value);
+                Assert.Contains(pods[0].Spec.Containers.SelectMany(c => c.Ports), p => p.Name == port.TargetPort.Value || p.ContainerPort.ToString(CultureInfo.InvariantCulture) == port.TargetPort.Value);
             }
         }
     }
@@ -438,6 +483,13 @@ public sealed class KubernetesManifestTests
     [InlineData("edge", "registry", "http", true)]
     [InlineData("edge", "silo", "gateway", true)]
     [InlineData("edge", "redis", "redis", true)]
+    [InlineData("edge", "redis", "sentinel", true)]
+    [InlineData("silo", "redis", "sentinel", true)]
+    [InlineData("redis", "redis", "redis", true)]
+    [InlineData("redis", "redis", "sentinel", true)]
+    [InlineData("registry", "redis", "sentinel", false)]
+    [InlineData("other-pod", "redis", "sentinel", false)]
+    [InlineData("redis", "silo", "silo", false)]
     [InlineData("silo", "silo", "silo", true)]
     [InlineData("silo", "redis", "redis", true)]
     [InlineData("outside", "registry", "http", false)]
@@ -494,13 +546,15 @@ public sealed class KubernetesManifestTests
 
     private static NetworkPolicyModel Policies() => new([.. All<V1NetworkPolicy>()], "registry-gateway");
 
-    /// <summary>One endpoint per Deployment: its pods' labels and named ports.</summary>
+    /// <summary>One endpoint per Deployment and StatefulSet: its pods' labels and named ports (of every container).</summary>
     private static IEnumerable<NetworkPolicyModel.Endpoint> Pods() =>
-        All<V1Deployment>().Select(d => new NetworkPolicyModel.Endpoint(
-            d.Metadata.Name,
-            d.Spec.Template.Metadata.Labels,
-            Container(d).Ports.ToDictionary(p => p.Name, p => p.ContainerPort),
-            d.Metadata.NamespaceProperty));
+        All<V1Deployment>().Select(d => (d.Metadata, d.Spec.Template))
+            .Concat(All<V1StatefulSet>().Select(s => (s.Metadata, s.Spec.Template)))
+            .Select(w => new NetworkPolicyModel.Endpoint(
+                w.Metadata.Name,
+                w.Template.Metadata.Labels,
+                w.Template.Spec.Containers.SelectMany(c => c.Ports).ToDictionary(p => p.Name, p => p.ContainerPort),
+                w.Metadata.NamespaceProperty));
 
     private static YamlDotNet.RepresentationModel.YamlMappingNode RegistryConfig() =>
         Yaml.LoadMapping(Assert.Single(All<V1ConfigMap>(), c => c.Metadata.Name == "registry-config").Data["config.yml"]);

@@ -32,7 +32,8 @@ public sealed class LocalClusterScriptTests : IDisposable
     {
         var (exitCode, output) = await Tool.RunAsync("bash", [Script]);
         Assert.Equal(2, exitCode);
-        Assert.StartsWith("usage: deploy/local-cluster.sh up [EDGES]", output.TrimStart(), StringComparison.Ordinal);
+        Assert.StartsWith("usage: deploy/local-cluster.sh up [--ha] [EDGES]", output.TrimStart(), StringComparison.Ordinal);
+        Assert.Contains("--ha: Redis as a primary, a replica and 3 Sentinels (failover)", output, StringComparison.Ordinal);
         foreach (var command in new[] { "up", "status", "env", "add-edge", "remove-edge", "lock-status", "unlock", "machine-account", "down", "demo-image", "compose-secrets" })
         {
             Assert.Contains($"deploy/local-cluster.sh {command}", output, StringComparison.Ordinal);
@@ -130,6 +131,7 @@ public sealed class LocalClusterScriptTests : IDisposable
     [Theory]
     [InlineData("GATEWAY_PORT", "5443x", "GATEWAY_PORT must be a port number from 1 to 65435 (was '5443x')")]
     [InlineData("REDIS_PORT", "70000", "REDIS_PORT must be a port number from 1 to 65435 (was '70000')")]
+    [InlineData("SENTINEL_PORT", "0", "SENTINEL_PORT must be a port number from 1 to 65435 (was '0')")]
     [InlineData("DRAIN_DELAY", "3s", "DRAIN_DELAY must be hh:mm:ss (was '3s')")]
     [InlineData("GATEWAY_DOCKER", "yes", "GATEWAY_DOCKER must be auto, private or none (was 'yes')")]
     public async Task Up_BadSetting_ExitsWith2_NamingTheVariable(string variable, string value, string message)
@@ -138,6 +140,16 @@ public sealed class LocalClusterScriptTests : IDisposable
 
         Assert.Equal(2, exitCode);
         Assert.Equal(message, output.Trim());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_state));
+    }
+
+    [Fact]
+    public async Task UpHa_NotAnEdgeCount_PrintsTheUsage_AndStartsNothing()
+    {
+        var (exitCode, output) = await RunAsync("up", "--ha", "many");
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("usage: deploy/local-cluster.sh up [--ha] [EDGES]", output.TrimStart(), StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_state));
     }
 

@@ -1,4 +1,5 @@
 using Gateway.Contracts;
+using Gateway.Edge.Access.Identify.Federation;
 using Gateway.Registry.Policies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -36,6 +37,7 @@ public static class AdminEndpoints
         admin.MapPost("/addresses/{address}/unblock", (string address, IGrainFactory grains) =>
             AdminResults.CallAsync(() => grains.GetGrain<IAddressGrain>(ClientAddressKey.For(address)).UnblockAsync()));
         admin.MapMachineAccounts();
+        admin.MapFederation();
         return endpoints;
     }
 }

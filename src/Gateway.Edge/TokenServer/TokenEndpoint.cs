@@ -70,9 +70,12 @@ public sealed partial class TokenEndpoint(
         var subject = identity.Account;
         call.User = subject;
         var granted = tokens.Grant(subject, request.Scopes, access.ClientIp, identity.Admission?.Scopes);
-        var issued = tokens.Issuer.Issue(subject, granted, tokens.CredentialBinding(subject));
+        // A credential with an end of its own (a federated CI token) gets tokens that end with it, and no refresh token.
+        var issued = identity.ValidUntil is { } until
+            ? tokens.Issuer.Issue(subject, granted, tokens.FederatedBinding(subject), until)
+            : tokens.Issuer.Issue(subject, granted, tokens.CredentialBinding(subject));
         string? refresh = null;
-        if (request.Offline)
+        if (request.Offline && identity.ValidUntil is null)
         {
             refresh = request.RefreshToken ?? tokens.RefreshTokens.Create(subject, tokens.Options.Service, tokens.Generation(subject) ?? string.Empty, tokens.Options.RefreshLifetime).Value;
         }

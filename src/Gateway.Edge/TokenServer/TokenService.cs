@@ -82,9 +82,21 @@ public sealed class TokenService
     }
 
     /// <summary>
+    /// The <c>cbd</c> claim of an access token issued to a federated account (no htpasswd entry): a keyed digest that only
+    /// this gateway can make, so <see cref="StillHolds"/> knows the token was issued for a federated login. Such a token
+    /// ends with the CI token it was issued for (its expiry is capped at the CI token's <c>exp</c>).
+    /// </summary>
+    public string FederatedBinding(string user)
+    {
+        var digest = System.Security.Cryptography.HMACSHA256.HashData(_bindingKey, System.Text.Encoding.UTF8.GetBytes("federated\n" + user));
+        return System.Buffers.Text.Base64Url.EncodeToString(digest.AsSpan(0, 16));
+    }
+
+    /// <summary>
     /// Whether a token's subject may still use it: the anonymous subject only while anonymous access is on; any machine
     /// account (its grain decides); a user only while the htpasswd entry the token was issued under is still there,
-    /// unchanged (a removed user's tokens end at once, and stay ended if the user is added again).
+    /// unchanged (a removed user's tokens end at once, and stay ended if the user is added again); a federated account
+    /// (no htpasswd entry) when the token carries <see cref="FederatedBinding"/>.
     /// </summary>
     public bool StillHolds(TokenClaims claims)
     {
@@ -98,7 +110,7 @@ public sealed class TokenService
             return true;
         }
 
-        var current = CredentialBinding(claims.Subject);
+        var current = CredentialBinding(claims.Subject) ?? FederatedBinding(claims.Subject);
         return current is not null && claims.CredentialBinding is not null
             && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(current), System.Text.Encoding.ASCII.GetBytes(claims.CredentialBinding));
     }

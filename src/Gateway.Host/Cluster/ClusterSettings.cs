@@ -13,6 +13,9 @@ namespace Gateway.Host.Cluster;
 /// <param name="Secret">The fingerprint key.</param>
 public sealed record ClusterSettings(ClusterProvider Provider, GatewayClusterOptions Options, IPAddress AdvertisedAddress, byte[] Secret)
 {
+    /// <summary>The parsed <c>Gateway:Cluster:Redis</c> (null with the localhost provider).</summary>
+    public StackExchange.Redis.ConfigurationOptions? Redis { get; private init; }
+
     /// <summary>Binds and validates <c>Gateway:Cluster</c>; throws <see cref="ConfigurationException"/> listing every bad key.</summary>
     public static ClusterSettings From(IConfiguration configuration)
     {
@@ -33,7 +36,7 @@ public sealed record ClusterSettings(ClusterProvider Provider, GatewayClusterOpt
             }
         }
 
-                ClusterProvider? provider = options.Provider.Trim().ToLowerInvariant() switch
+        ClusterProvider? provider = options.Provider.Trim().ToLowerInvariant() switch
         {
             "localhost" => ClusterProvider.Localhost,
             "redis" => ClusterProvider.Redis,
@@ -47,6 +50,12 @@ public sealed record ClusterSettings(ClusterProvider Provider, GatewayClusterOpt
         if (provider == ClusterProvider.Redis && string.IsNullOrWhiteSpace(options.Redis))
         {
             failures.Add($"{prefix}:Redis is required with the redis provider (e.g. 127.0.0.1:6379).");
+        }
+
+        var redis = provider == ClusterProvider.Redis && !string.IsNullOrWhiteSpace(options.Redis) ? RedisConnection.Parse(options.Redis, failures) : null;
+        if (options.ReplicationWait < TimeSpan.Zero || options.ReplicationWait > TimeSpan.FromSeconds(5))
+        {
+            failures.Add($"{prefix}:ReplicationWait must be between 00:00:00 (off) and 00:00:05 (was {options.ReplicationWait}).");
         }
 
         if (provider == ClusterProvider.Redis && string.IsNullOrEmpty(options.Secret))
@@ -103,7 +112,7 @@ public sealed record ClusterSettings(ClusterProvider Provider, GatewayClusterOpt
         }
 
         var secret = string.IsNullOrEmpty(options.Secret) ? RandomNumberGenerator.GetBytes(32) : Encoding.UTF8.GetBytes(options.Secret);
-        return new ClusterSettings(provider!.Value, options, address!, secret);
+        return new ClusterSettings(provider!.Value, options, address!, secret) { Redis = redis };
     }
 
     /// <summary>Never prints the secret.</summary>

@@ -9,8 +9,23 @@ public sealed class GatewayClusterOptions
     /// <summary><c>localhost</c> (default) or <c>redis</c>.</summary>
     public string Provider { get; set; } = "localhost";
 
-    /// <summary>The Redis connection string (StackExchange.Redis format), required with <c>redis</c>.</summary>
+    /// <summary>
+    /// The Redis connection string (StackExchange.Redis format), required with <c>redis</c>: one server
+    /// (<c>redis:6379</c>), Sentinels with the monitored primary's name
+    /// (<c>sentinel-0:26379,sentinel-1:26379,sentinel-2:26379,serviceName=gateway</c>: the current primary is asked of
+    /// them, and followed through a failover), or the nodes of a Redis Cluster.
+    /// </summary>
     public string? Redis { get; set; }
+
+    /// <summary>
+    /// How long each grain state write (a lock, a failure count, a machine account) waits for a replica to confirm it
+    /// (Redis <c>WAIT</c>) before the client gets its answer, so an answer the client saw survives a failover.
+    /// Unconfirmed writes are logged (event 3102) and counted (<c>gateway.redis.replication.unconfirmed</c>); with no
+    /// replica connected the wait is skipped for a few seconds at a time. Used with Sentinels only (a single server
+    /// has no replica to wait for; in a Redis Cluster the wait is not asked). <c>00:00:00</c> turns it off.
+    /// Default: 0.5 s.
+    /// </summary>
+    public TimeSpan ReplicationWait { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The cluster's id; nodes with the same id form one cluster. Default: <c>registry-gateway</c>.</summary>
     public string ClusterId { get; set; } = "registry-gateway";

@@ -1,13 +1,22 @@
 using Gateway.Grains;
 using Gateway.Grains.Retention;
 using Orleans.Configuration;
-using StackExchange.Redis;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 
 namespace Gateway.Host.Cluster;
 
 /// <summary>Configures silos and edge clients from <see cref="ClusterSettings"/>.</summary>
 public static class OrleansClusterExtensions
 {
+    /// <summary>The name the Redis grain storage is registered under, wrapped by <see cref="FailoverSafeGrainStorage"/>.</summary>
+    private const string RedisStorageName = "gateway-redis";
+
+    private const string ClusterConnection = "redis-cluster";
+
+    /// <summary>Thread-pool threads ready at once without the pool's slow growth (see <see cref="UseRedisThreadPoolMinimum"/>).</summary>
+    private const int RedisMinimumThreads = 32;
+
     /// <summary>Configures a silo: clustering, endpoints on the advertised address, fast failure detection.</summary>
     public static ISiloBuilder ConfigureGatewaySilo(this ISiloBuilder silo, ClusterSettings settings)
     {
@@ -22,14 +31,32 @@ public static class OrleansClusterExtensions
         }
         else
         {
-            // Lock state survives the loss of the silos that held it.
-            silo.AddRedisGrainStorage(GrainStorage.Name, storage =>
+            // Lock state survives the loss of the silos that held it, and (with replicas) the loss of a Redis primary.
+            // One connection for clustering, storage and the sweep index: with a connection of its own, clustering
+            // sometimes found the new primary seconds after storage did (its commands waited out the 5 s backlog),
+            // and a dead silo cannot be declared dead before membership can write. The price: a replica wait holds
+            // this connection for up to ReplicationWait when no replica answers (then waits are skipped for 5 s).
+            UseRedisThreadPoolMinimum();
+            var cluster = new SharedRedisMultiplexer(settings.Redis!);
+            silo.Services.AddKeyedSingleton(ClusterConnection, (_, _) => cluster); // created by the container: disposed by it
+            silo.AddRedisGrainStorage(RedisStorageName, (Orleans.Persistence.RedisStorageOptions redis) =>
             {
-                storage.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!);
-                storage.DeleteStateOnClear = true; // expired lockout state leaves Redis (see StateRetention)
+                redis.ConfigurationOptions = settings.Redis!;
+                redis.CreateMultiplexer = _ => cluster.ForOrleansAsync();
+                redis.DeleteStateOnClear = true; // expired lockout state leaves Redis (see StateRetention)
             });
-            silo.Services.AddSingleton<IStateSweepIndex>(_ => new RedisStateSweepIndex(options.Redis!, options.ServiceId));
-            silo.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
+            // Replicas are what Sentinels are for; a lone server (or a managed endpoint) has none to wait for.
+            var replicationWait = RedisConnection.IsSentinel(settings.Redis!) ? options.ReplicationWait : TimeSpan.Zero;
+            silo.Services.AddSingleton(sp => new RedisReplicationBarrier(
+                sp.GetRequiredKeyedService<SharedRedisMultiplexer>(ClusterConnection), replicationWait, sp.GetRequiredService<ILogger<RedisReplicationBarrier>>()));
+            silo.Services.AddGrainStorage(GrainStorage.Name, (sp, _) => new FailoverSafeGrainStorage(
+                sp.GetRequiredKeyedService<IGrainStorage>(RedisStorageName), sp.GetRequiredService<RedisReplicationBarrier>(), sp.GetRequiredService<ILogger<FailoverSafeGrainStorage>>()));
+            silo.Services.AddSingleton<IStateSweepIndex>(sp => new RedisStateSweepIndex(sp.GetRequiredKeyedService<SharedRedisMultiplexer>(ClusterConnection), options.ServiceId));
+            silo.UseRedisClustering(redis =>
+            {
+                redis.ConfigurationOptions = settings.Redis!;
+                redis.CreateMultiplexer = _ => cluster.ForOrleansAsync();
+            });
             silo.Configure<ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = options.ClusterId;
@@ -78,7 +105,14 @@ public static class OrleansClusterExtensions
         }
         else
         {
-            client.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
+            UseRedisThreadPoolMinimum();
+            var redis = new SharedRedisMultiplexer(settings.Redis!);
+            client.Services.AddKeyedSingleton(ClusterConnection, (_, _) => redis);
+            client.UseRedisClustering(clustering =>
+            {
+                clustering.ConfigurationOptions = settings.Redis!;
+                clustering.CreateMultiplexer = _ => redis.ForOrleansAsync();
+            });
             client.Configure<ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = options.ClusterId;
@@ -90,5 +124,15 @@ public static class OrleansClusterExtensions
         client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
         client.AddActivityPropagation();
         return client;
+    }
+
+    /// <summary>
+    /// StackExchange.Redis follows a Sentinel failover with blocking calls on pool threads; with the pool's default
+    /// minimum (one thread per core) a 2-core node waited seconds for the pool to grow while every grain call queued.
+    /// </summary>
+    private static void UseRedisThreadPoolMinimum()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var completions);
+        ThreadPool.SetMinThreads(Math.Max(workers, RedisMinimumThreads), Math.Max(completions, RedisMinimumThreads));
     }
 }

@@ -8,9 +8,9 @@ namespace Gateway.Host.Cluster;
 /// <see cref="SweepEntry"/> strings scored by their due time in Unix milliseconds. It holds only entries of state that
 /// will expire, and each leaves when its grain deletes that state, so it empties with the state it indexes.
 /// </summary>
-public sealed class RedisStateSweepIndex(string configuration, string serviceId) : IStateSweepIndex, IAsyncDisposable
+/// <remarks>It uses the connection clustering uses (<see cref="SharedRedisMultiplexer"/>), which closes it.</remarks>
+public sealed class RedisStateSweepIndex(SharedRedisMultiplexer redis, string serviceId) : IStateSweepIndex
 {
-    private readonly Lazy<Task<ConnectionMultiplexer>> _connection = new(() => ConnectionMultiplexer.ConnectAsync(configuration));
     private readonly RedisKey _key = serviceId + "/sweep";
 
     /// <inheritdoc />
@@ -41,14 +41,5 @@ public sealed class RedisStateSweepIndex(string configuration, string serviceId)
     /// <inheritdoc />
     public async Task<long> CountAsync() => await (await DatabaseAsync().ConfigureAwait(false)).SortedSetLengthAsync(_key).ConfigureAwait(false);
 
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (_connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully)
-        {
-            await _connection.Value.Result.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private async Task<IDatabase> DatabaseAsync() => (await _connection.Value.ConfigureAwait(false)).GetDatabase();
+    private Task<IDatabase> DatabaseAsync() => redis.DatabaseAsync();
 }

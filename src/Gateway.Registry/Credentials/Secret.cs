@@ -18,6 +18,12 @@ public sealed class Secret
     /// </summary>
     public byte[] ToSha256() => System.Security.Cryptography.SHA256.HashData(Utf8);
 
+    /// <summary>
+    /// The secret as text, for a verifier outside this library that must read it (a federated token's validation).
+    /// Never log, store or put it in a message.
+    /// </summary>
+    public string Reveal() => System.Text.Encoding.UTF8.GetString(Utf8);
+
     /// <summary>Always <c>***</c>.</summary>
     public override string ToString() => "***";
 

@@ -60,16 +60,23 @@ public sealed class RegistryTokenIssuer
     /// <param name="subject">The account.</param>
     /// <param name="granted">What the token grants.</param>
     /// <param name="credentialBinding">The <c>cbd</c> claim (see <see cref="TokenClaims.CredentialBinding"/>); null for none.</param>
-    public IssuedToken Issue(string subject, IEnumerable<AccessScope> granted, string? credentialBinding = null)
+    /// <param name="notAfter">The latest expiry (a federated CI token's own <c>exp</c>); null: the configured lifetime alone.</param>
+    public IssuedToken Issue(string subject, IEnumerable<AccessScope> granted, string? credentialBinding = null, DateTimeOffset? notAfter = null)
     {
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(granted);
         var issuedAt = DateTimeOffset.FromUnixTimeSeconds(_time.GetUtcNow().ToUnixTimeSeconds());
+        var expiry = issuedAt.AddSeconds(_lifetimeSeconds);
+        if (notAfter is { } limit && limit < expiry)
+        {
+            expiry = DateTimeOffset.FromUnixTimeSeconds(Math.Max(issuedAt.ToUnixTimeSeconds(), limit.ToUnixTimeSeconds()));
+        }
+
         var claims = new TokenClaims(
             _issuer,
             subject,
             _audience,
-            issuedAt.AddSeconds(_lifetimeSeconds),
+            expiry,
             issuedAt - NotBeforeSkew,
             issuedAt,
             NewJwtId(),

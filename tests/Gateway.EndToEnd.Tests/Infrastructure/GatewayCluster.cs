@@ -17,10 +17,15 @@ public sealed class GatewayCluster : IAsyncDisposable
 
     public GatewayNode this[int index] => _nodes[index];
 
-    public static async Task<GatewayCluster> StartAsync(int count, RedisServer redis, GatewayNodeOptions? template = null)
+    public static Task<GatewayCluster> StartAsync(int count, RedisServer redis, GatewayNodeOptions? template = null) =>
+        StartAsync(count, (template ?? new GatewayNodeOptions()).WithRedis(redis));
+
+    /// <summary>Starts <paramref name="count"/> nodes from a template that names its Redis (<see cref="GatewayNodeOptions.WithRedis(string)"/>).</summary>
+    public static async Task<GatewayCluster> StartAsync(int count, GatewayNodeOptions template)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var cluster = new GatewayCluster((template ?? new GatewayNodeOptions()).WithRedis(redis));
+        ArgumentNullException.ThrowIfNull(template.Redis);
+        var cluster = new GatewayCluster(template);
         try
         {
             await cluster.AddNodeAsync().ConfigureAwait(false);

@@ -80,6 +80,9 @@ public sealed record GatewayNodeOptions
         this with { CertificatePath = pki.ServerCertificatePath, CertificateKeyPath = pki.ServerKeyPath };
 
     /// <summary>Cluster through Redis.</summary>
-    public GatewayNodeOptions WithRedis(RedisServer redis) =>
-        this with { ClusterProvider = "redis", Redis = redis.ConnectionString };
+    public GatewayNodeOptions WithRedis(RedisServer redis) => WithRedis(redis.ConnectionString);
+
+    /// <summary>Cluster through the Redis a connection string names (e.g. <see cref="RedisSentinelSet.ConnectionString"/>).</summary>
+    public GatewayNodeOptions WithRedis(string connectionString) =>
+        this with { ClusterProvider = "redis", Redis = connectionString };
 }

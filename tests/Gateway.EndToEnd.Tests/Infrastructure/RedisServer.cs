@@ -20,16 +20,25 @@ public sealed class RedisServer : IAsyncDisposable
 
     public ManagedProcess Process { get; }
 
-    public static async Task<RedisServer> StartAsync(TempDirectory temp, TimeSpan? timeout = null)
+    /// <param name="temp">Where its folder goes.</param>
+    /// <param name="timeout">Bound on waiting for PING.</param>
+    /// <param name="arguments">More redis-server arguments (e.g. <c>--replicaof 127.0.0.1 PORT</c>); later ones win.</param>
+    public static async Task<RedisServer> StartAsync(TempDirectory temp, TimeSpan? timeout = null, IReadOnlyList<string>? arguments = null)
     {
         var port = FreePort.Next();
         var dir = temp.CreateSubdirectory($"redis-{port}");
         var process = ManagedProcess.Start(
             "redis-server",
             ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--protected-mode", "yes"],
+             "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--protected-mode", "yes", .. arguments ?? []],
             workingDirectory: dir,
             name: "redis-server");
+        return await AwaitPingAsync(port, process, timeout).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes charge of a started server (or Sentinel) process and waits until it answers PING on <paramref name="port"/>.</summary>
+    internal static async Task<RedisServer> AwaitPingAsync(int port, ManagedProcess process, TimeSpan? timeout = null)
+    {
         var server = new RedisServer(port, process);
         try
         {

@@ -37,8 +37,10 @@ public sealed partial class BoundedGrainCalls(IAccessGrains grains, IOptions<Gra
                 metrics.RecordGrainCall(Stopwatch.GetElapsedTime(started), method, ok: true);
                 return (true, result);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
+                // Every failure counts, cancellations included: Orleans cancels a call whose silo died mid-call, and an
+                // escaping OperationCanceledException would answer 500 where the cluster merely could not decide (503).
                 metrics.RecordGrainCall(Stopwatch.GetElapsedTime(started), method, ok: false);
                 metrics.ClusterCallFailed();
                 Log.GrainCallFailed(logger, method, attempt, ex.GetType().Name, ex.Message);

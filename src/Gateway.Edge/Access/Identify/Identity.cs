@@ -17,6 +17,12 @@ public sealed record Identity(string Account, IdentityKind Kind, IReadOnlyDictio
     /// <summary>A few words for the audit event: <c>cached credential</c>, <c>bearer token</c>, …</summary>
     public required string Reason { get; init; }
 
+    /// <summary>
+    /// When the credential itself ends (a federated CI token's <c>exp</c>): tokens the gateway issues for it expire no later
+    /// and come without a refresh token. Null: the credential does not expire by itself.
+    /// </summary>
+    public DateTimeOffset? ValidUntil { get; init; }
+
     /// <summary>When the identity was established from a token the gateway issued: when that token was issued.</summary>
     public DateTimeOffset? TokenIssuedAt { get; init; }
 }
