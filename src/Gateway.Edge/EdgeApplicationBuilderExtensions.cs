@@ -29,6 +29,7 @@ public static class EdgeApplicationBuilderExtensions
         {
             pipeline.UseMiddleware<RequestTelemetryMiddleware>();
             pipeline.UseMiddleware<AccessMiddleware>();
+            pipeline.UseMiddleware<Caching.AnswerCacheMiddleware>(); // after the gate: serves only what it authorized
             pipeline.UseMiddleware<BackendErrorMiddleware>();
             pipeline.UseSessionAffinity();
             pipeline.UseLoadBalancing();

@@ -4,6 +4,7 @@ using Gateway.Edge.Access.Identify.Ldap;
 using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.Edge.Admin;
 using Gateway.Edge.Backend;
+using Gateway.Edge.Caching;
 using Gateway.Edge.Health;
 using Gateway.Edge.Network;
 using Gateway.Edge.Telemetry;
@@ -33,6 +34,7 @@ public static class EdgeServiceCollectionExtensions
             .AddTokenServer()
             .AddAdmin()
             .AddRegistryProxy(configuration)
+            .AddEdgeAnswerCache()
             .AddDependencyHealth();
     }
 }

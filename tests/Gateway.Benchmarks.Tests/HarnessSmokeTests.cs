@@ -31,7 +31,7 @@ public sealed partial class HarnessSmokeTests(ITestOutputHelper output)
         var text = await File.ReadAllTextAsync(report);
 
         var targets = BenchmarkOptions.QuickTargets;
-        string[] small = ["get-v2", "head-manifest", "get-manifest", "head-blob"];
+        string[] small = ["get-v2", "head-manifest", "get-manifest", "get-manifest-digest", "head-blob"];
         string[] workloads = [.. small.Select(w => w + "-c1"), .. small.Select(w => w + "-c32"), "push-pull", "flood"];
         foreach (var workload in workloads)
         {
@@ -51,6 +51,18 @@ public sealed partial class HarnessSmokeTests(ITestOutputHelper output)
             var cells = row.Split('|', StringSplitOptions.TrimEntries);
             Assert.True(double.Parse(cells[2], System.Globalization.CultureInfo.InvariantCulture) > 0, $"no requests answered: {row}");
             Assert.Equal("0", cells[^2]);
+        }
+
+        // fleet-pull: a row for every target in the warm and the cold table, every pull answered.
+        foreach (var mode in new[] { "warm", "cold" })
+        {
+            var table = Section(text, "fleet-pull", $"### {mode} runners");
+            foreach (var target in targets)
+            {
+                var row = table.Split('\n').FirstOrDefault(l => l.StartsWith($"| {target} |", StringComparison.Ordinal));
+                Assert.True(row is not null, $"no row for {target} in the fleet-pull {mode} table:\n{table}");
+                Assert.Equal("0", row.Split('|', StringSplitOptions.TrimEntries)[^2]);
+            }
         }
 
         // The gateway locked the flooded pair: no more bcrypt of wrong passwords than MaxFailures.
@@ -77,6 +89,16 @@ public sealed partial class HarnessSmokeTests(ITestOutputHelper output)
         Assert.False(string.IsNullOrEmpty(folder), "the log names no working folder");
         Assert.Empty(ProcessTable.Referencing(folder));
         Assert.False(Directory.Exists(folder), $"{folder} is still there");
+    }
+
+    /// <summary>The table under <paramref name="subheading"/> in the section that names `key`.</summary>
+    private static string Section(string report, string key, string subheading)
+    {
+        var section = report[report.IndexOf($"## `{key}`", StringComparison.Ordinal)..];
+        var start = section.IndexOf(subheading, StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no {subheading} under `{key}`");
+        var end = section.IndexOf("\n#", start + subheading.Length, StringComparison.Ordinal);
+        return end < 0 ? section[start..] : section[start..end];
     }
 
     /// <summary>The text from the heading that names `key` to the next heading.</summary>

@@ -32,4 +32,10 @@ if (args.Length > 0 && args[0] == "capacity")
     return await Gateway.Benchmarks.Capacity.CapacityBenchmark.RunAsync(args[1..], Console.Out).ConfigureAwait(false);
 }
 
+// The yarp-floor target's process (started by the benchmark itself): Kestrel + YARP, no auth.
+if (args.Length > 0 && args[0] == "yarp-floor")
+{
+    return await Gateway.Benchmarks.Floor.YarpFloorProgram.RunAsync(args[1..]).ConfigureAwait(false);
+}
+
 return await BenchmarkCommand.RunAsync(args, Console.Out).ConfigureAwait(false);

@@ -61,11 +61,12 @@ public static partial class GatewayApplication
 
         if (role != GatewayRole.Silo)
         {
+            builder.Services.AddCacheInvalidationChannel(cluster);
             builder.Services.AddRegistryEdge(builder.Configuration);
         }
 
         builder.AddGatewayTelemetry(role);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.UseGatewayKestrel(builder.Configuration);
 
         var app = builder.Build();
 

@@ -105,6 +105,13 @@ public static class BenchmarkCommand
                 results.PushPull.AddRange(await PushPull.RunAsync(context).ConfigureAwait(false));
             }
 
+            if (options.Runs("fleet-pull"))
+            {
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fleet pull: {options.FleetClients} clients × {options.FleetPulls} pulls of one image by tag…"));
+                var fleetImage = await FleetPull.PrepareAsync(context).ConfigureAwait(false);
+                results.FleetPull.AddRange(await FleetPull.RunAsync(context, fleetImage).ConfigureAwait(false));
+            }
+
             if (options.Runs("flood"))
             {
                 if (stack.Targets.Any(t => t.Authenticates))

@@ -7,13 +7,13 @@ public sealed record BenchmarkOptions
 {
     /// <summary>Every target, in the order each round visits them.</summary>
     public static readonly IReadOnlyList<string> AllTargets =
-        [TargetNames.Direct, TargetNames.NginxTls, TargetNames.NginxBcrypt5, TargetNames.NginxBcrypt10, TargetNames.Gateway1, TargetNames.Gateway3];
+        [TargetNames.Direct, TargetNames.NginxTls, TargetNames.NginxBcrypt5, TargetNames.NginxBcrypt10, TargetNames.YarpFloor, TargetNames.Gateway1, TargetNames.Gateway1Cache, TargetNames.Gateway3, TargetNames.Gateway3Cache];
 
     /// <summary>The targets of <c>--quick</c>.</summary>
     public static readonly IReadOnlyList<string> QuickTargets = [TargetNames.Direct, TargetNames.NginxTls, TargetNames.Gateway1];
 
     /// <summary>Every workload, by its key (the report's section names).</summary>
-    public static readonly IReadOnlyList<string> AllWorkloads = ["small", "push-pull", "flood", "rate-limit", "tokens", "token-copy"];
+    public static readonly IReadOnlyList<string> AllWorkloads = ["small", "push-pull", "fleet-pull", "flood", "rate-limit", "tokens", "token-copy"];
 
     /// <summary>Rounds: each round visits every target once per workload (A B C A B C…).</summary>
     public int Rounds { get; init; } = 3;
@@ -38,6 +38,15 @@ public sealed record BenchmarkOptions
 
     /// <summary>Size of the pushed and pulled image, in MiB (fresh random layers each time).</summary>
     public int ImageMiB { get; init; } = 256;
+
+    /// <summary>Concurrent clients of the fleet-pull workload.</summary>
+    public int FleetClients { get; init; } = 16;
+
+    /// <summary>Pulls each fleet client makes per run (the count bounds the run; so does <see cref="FleetSeconds"/>).</summary>
+    public int FleetPulls { get; init; } = 25;
+
+    /// <summary>Longest a fleet-pull run may take.</summary>
+    public double FleetSeconds { get; init; } = 60;
 
     /// <summary>Concurrent wrong-password guesses of the flood.</summary>
     public int FloodConnections { get; init; } = 32;
@@ -66,8 +75,11 @@ public sealed record BenchmarkOptions
           --warmup S            unmeasured seconds before each run (default 0.5)
           --quick               one round, 0.4 s runs, 8 MiB image, short flood, targets direct,nginx-tls,gateway-1
           --out FILE            the Markdown report (default benchmark-report.md); it is printed too
-          --targets a,b,…       direct, nginx-tls, nginx-bcrypt-5, nginx-bcrypt-10, gateway-1, gateway-3
-          --workloads a,b,…     small, push-pull, flood, rate-limit, tokens, token-copy (default all)
+          --targets a,b,…       direct, nginx-tls, nginx-bcrypt-5, nginx-bcrypt-10, yarp-floor, gateway-1, gateway-1-cache,
+                                gateway-3, gateway-3-cache
+          --workloads a,b,…     small, push-pull, fleet-pull, flood, rate-limit, tokens, token-copy (default all)
+          --fleet-clients N     concurrent clients of fleet-pull (default 16)
+          --fleet-pulls N       pulls per client per fleet-pull run (default 25; at most 60 s a run)
           --connections N       the "many connections" case of the small requests (default 32)
           --image-mib N         pushed/pulled image size (default 256)
           --flood-connections N concurrent wrong passwords (default 32)
@@ -91,6 +103,8 @@ public sealed record BenchmarkOptions
                 Targets = QuickTargets,
                 ImageMiB = 8,
                 FloodConnections = 8,
+                FleetClients = 4,
+                FleetPulls = 5,
                 FloodSeconds = 2,
                 RateLimit = 20,
             }
@@ -113,6 +127,8 @@ public sealed record BenchmarkOptions
                 "--workloads" => options with { Workloads = List(arg, Value(), AllWorkloads) },
                 "--connections" => options with { Connections = Positive(arg, Int(arg, Value())) },
                 "--image-mib" => options with { ImageMiB = Positive(arg, Int(arg, Value())) },
+                "--fleet-clients" => options with { FleetClients = Positive(arg, Int(arg, Value())) },
+                "--fleet-pulls" => options with { FleetPulls = Positive(arg, Int(arg, Value())) },
                 "--flood-connections" => options with { FloodConnections = Positive(arg, Int(arg, Value())) },
                 "--flood-seconds" => options with { FloodSeconds = Positive(arg, Double(arg, Value())) },
                 "--rate-limit" => options with { RateLimit = Positive(arg, Int(arg, Value())) },
@@ -128,7 +144,7 @@ public sealed record BenchmarkOptions
         string.Create(
             CultureInfo.InvariantCulture,
             $"--rounds {Rounds} --seconds {Seconds} --warmup {WarmupSeconds} --targets {string.Join(',', Targets)} --workloads {string.Join(',', Workloads)} "
-            + $"--connections {Connections} --image-mib {ImageMiB} --flood-connections {FloodConnections} --flood-seconds {FloodSeconds} --rate-limit {RateLimit}")
+            + $"--connections {Connections} --image-mib {ImageMiB} --fleet-clients {FleetClients} --fleet-pulls {FleetPulls} --flood-connections {FloodConnections} --flood-seconds {FloodSeconds} --rate-limit {RateLimit}")
         + (AccessLogs ? " --access-logs" : "");
 
     public bool Has(string target) => Targets.Contains(target);
@@ -170,4 +186,7 @@ public static class TargetNames
     public const string NginxBcrypt10 = "nginx-bcrypt-10";
     public const string Gateway1 = "gateway-1";
     public const string Gateway3 = "gateway-3";
+    public const string YarpFloor = "yarp-floor";
+    public const string Gateway1Cache = "gateway-1-cache";
+    public const string Gateway3Cache = "gateway-3-cache";
 }

@@ -38,6 +38,8 @@ public sealed class BenchmarkResults
 
     public List<PushPullResult> PushPull { get; } = [];
 
+    public List<FleetPullResult> FleetPull { get; } = [];
+
     public List<FloodResult> Flood { get; } = [];
 
     public List<RateLimitResult> RateLimit { get; } = [];

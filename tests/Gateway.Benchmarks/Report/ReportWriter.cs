@@ -10,7 +10,7 @@ namespace Gateway.Benchmarks.Report;
 /// The Markdown report: the machine, the targets, the goals (ratios measured in this run, each ✅/❌), one table per
 /// workload with a row for every target, and "What bounds it" with the evidence for each goal missed.
 /// </summary>
-public static class ReportWriter
+public static partial class ReportWriter
 {
     private const double MiB = 1024 * 1024;
 
@@ -38,6 +38,7 @@ public static class ReportWriter
         var sections = new StringBuilder();
         WriteSmall(sections, r, goals);
         WritePushPull(sections, r, goals);
+        WriteFleetPull(sections, r, goals);
         WriteFlood(sections, r, goals);
         WriteRateLimit(sections, r, goals);
         WriteTokens(sections, r);
@@ -145,7 +146,7 @@ public static class ReportWriter
         {
             foreach (var w in many)
             {
-                foreach (var (other, factor) in new[] { (TargetNames.NginxTls, 0.8), (TargetNames.NginxBcrypt5, 2.0), (TargetNames.NginxBcrypt10, 20.0) })
+                foreach (var (other, factor) in new[] { (TargetNames.NginxTls, NginxTlsFactor(gateway.Name, w.Key)), (TargetNames.NginxBcrypt5, 2.0), (TargetNames.NginxBcrypt10, 20.0) })
                 {
                     var ratios = PerRoundRatios(r, w.Key, gateway.Name, other);
                     if (ratios.Count > 0)
@@ -162,6 +163,13 @@ public static class ReportWriter
             }
         }
     }
+
+    /// <summary>
+    /// What a gateway target must reach against nginx-tls: 0.8× in general (issue 7); 1.5× with the edge cache on, for the
+    /// answers it serves from memory (issue 18: GET manifest by digest, HEAD blob).
+    /// </summary>
+    private static double NginxTlsFactor(string gateway, string workload) =>
+        IsCacheTarget(gateway) && (workload.StartsWith("get-manifest-digest-", StringComparison.Ordinal) || workload.StartsWith("head-blob-", StringComparison.Ordinal)) ? 1.5 : 0.8;
 
     private static List<double> PerRoundRatios(BenchmarkResults r, string workload, string a, string b) =>
     [
@@ -191,14 +199,14 @@ public static class ReportWriter
             + "(its start and TLS handshakes included). RSS: VmRSS of the proxy processes sampled every 50 ms from before the push to after the pull. "
             + "The image is deleted from the registry's storage after each run.");
         md.AppendLine();
-        md.AppendLine("| target | push MiB/s | range | pull MiB/s | range | proxy CPU s per push+pull (net of idle) | RSS idle MiB | RSS peak MiB | largest growth of one process MiB | errors |");
-        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        md.AppendLine("| target | push MiB/s | range | pull MiB/s | range | proxy CPU s per push+pull (net of idle) | of which push | RSS idle MiB | RSS peak MiB | largest growth of one process MiB | errors |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var t in r.Targets)
         {
             var runs = r.PushPull.Where(p => p.Target == t.Name).ToList();
             if (runs.Count == 0)
             {
-                Line(md, $"| {t.Name} | not run | | | | | | | | |");
+                Line(md, $"| {t.Name} | not run | | | | | | | | | |");
                 continue;
             }
 
@@ -207,6 +215,7 @@ public static class ReportWriter
             var errors = runs.Where(p => p.Error is not null).Select(p => Escape(p.Error!)).ToList();
             Line(md, $"| {t.Name} | {N(Stats.Median(push), "0.0")} | {RangeText(push, "0.0")} | {N(Stats.Median(pull), "0.0")} | {RangeText(pull, "0.0")} "
                 + $"| {(t.HasProxy ? N(Stats.Median(runs.Select(p => p.ProxyCpuSeconds)), "0.00") : "—")} "
+                + $"| {(t.HasProxy ? N(Stats.Median(runs.Select(p => p.PushProxyCpuSeconds ?? double.NaN)), "0.00") : "—")} "
                 + $"| {(t.HasProxy ? N(Stats.Median(runs.Select(p => (p.Rss?.IdleSum ?? double.NaN) / MiB)), "0") : "—")} "
                 + $"| {(t.HasProxy ? N(Stats.Median(runs.Select(p => (p.Rss?.PeakSum ?? double.NaN) / MiB)), "0") : "—")} "
                 + $"| {(t.HasProxy ? N(runs.Max(p => (p.Rss?.MaxProcessGrowth ?? 0) / MiB), "0") : "—")} "

@@ -208,71 +208,47 @@ public sealed class BenchmarkStack : IAsyncDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        Task<GatewayNode>? single = null;
-        Task<GatewayCluster>? three = null;
-        if (o.Has(TargetNames.Gateway1))
+        if (o.Has(TargetNames.YarpFloor))
         {
-            log.WriteLine("  starting gateway-1 (one node, role all, localhost clustering, TLS)…");
-            single = GatewayNode.StartAsync(GatewayTemplate().WithTls(Pki));
+            log.WriteLine("  starting yarp-floor (Kestrel + YARP, TLS, no auth, no middleware)…");
+            var floor = Own(await YarpFloorServer.StartAsync(Pki, Registry.BaseUrl).ConfigureAwait(false));
+            _targets.Add(new Target
+            {
+                Name = TargetNames.YarpFloor,
+                Description = "Kestrel + YARP alone (this benchmark's executable in floor mode): TLS, HTTP/1.1 and HTTP/2, no auth, no middleware, "
+                    + "forwarder set as the gateway's; what the gateway's stack costs at least",
+                BaseUri = floor.BaseUri,
+                ProxyProcesses = [floor.Process],
+            });
         }
 
-        if (o.Has(TargetNames.Gateway3))
+        // The gateway targets start together (each waits for its own readiness); whatever started is owned even when
+        // another failed, so that disposing the stack stops it.
+        var pending = new List<(string Name, Task<Target> Start)>();
+        foreach (var (name, cache) in new[] { (TargetNames.Gateway1, false), (TargetNames.Gateway1Cache, true) })
         {
-            log.WriteLine("  starting gateway-3 (three nodes, role all, Redis clustering, behind HAProxy)…");
-            three = GatewayCluster.StartAsync(3, Redis!, GatewayTemplate() with { KnownProxies = ["127.0.0.1"] });
+            if (o.Has(name))
+            {
+                log.WriteLine($"  starting {name} (one node, role all, localhost clustering, TLS{(cache ? ", edge cache on" : "")})…");
+                pending.Add((name, StartSingleAsync(name, cache)));
+            }
         }
 
-        // Own whatever started, even when the other failed, so that disposing the stack stops it.
+        foreach (var (name, cache) in new[] { (TargetNames.Gateway3, false), (TargetNames.Gateway3Cache, true) })
+        {
+            if (o.Has(name))
+            {
+                log.WriteLine($"  starting {name} (three nodes, role all, Redis clustering, behind HAProxy{(cache ? ", edge cache on" : "")})…");
+                pending.Add((name, StartThreeAsync(name, cache)));
+            }
+        }
+
         var failures = new List<Exception>();
-        if (single is not null)
+        foreach (var (_, start) in pending)
         {
             try
             {
-                var node = Own(await single.ConfigureAwait(false));
-                _targets.Add(new Target
-                {
-                    Name = TargetNames.Gateway1,
-                    Description = "the gateway, one node (role all, localhost clustering), TLS by Kestrel, htpasswd at cost 10 "
-                        + "(the credential cache makes the cost irrelevant after a user's first request)",
-                    BaseUri = node.BaseUri,
-                    Authenticates = true,
-                    BcryptCost = 10,
-                    ProxyProcesses = [node.Process],
-                    GatewayNodes = [node],
-                });
-            }
-#pragma warning disable CA1031 // collected and rethrown below
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                failures.Add(e);
-            }
-        }
-
-        if (three is not null)
-        {
-            try
-            {
-                var cluster = Own(await three.ConfigureAwait(false));
-                var haproxy = Own(await HaproxyServer.StartAsync(
-                    Temp, Pki.ServerCertificatePath, Pki.ServerKeyPath, cluster.Nodes.Select(n => new HaproxyBackendServer($"edge-{n.Port}", n.Port))).ConfigureAwait(false));
-                foreach (var node in cluster.Nodes)
-                {
-                    await haproxy.WaitForServerStatusAsync($"edge-{node.Port}", "UP").ConfigureAwait(false);
-                }
-
-                _targets.Add(new Target
-                {
-                    Name = TargetNames.Gateway3,
-                    Description = "the gateway, three nodes (role all, Redis clustering) behind HAProxy 2.6 with the repository's "
-                        + "deploy/haproxy/local.cfg: TLS terminated at HAProxy, every request balanced round-robin to the nodes over plain HTTP, "
-                        + "X-Forwarded-For set by HAProxy (the nodes trust 127.0.0.1); HAProxy logs every request (option httplog), as shipped",
-                    BaseUri = haproxy.BaseUri,
-                    Authenticates = true,
-                    BcryptCost = 10,
-                    ProxyProcesses = [.. cluster.Nodes.Select(n => n.Process), haproxy.Process, Redis!.Process],
-                    GatewayNodes = cluster.Nodes,
-                });
+                _targets.Add(await start.ConfigureAwait(false));
             }
 #pragma warning disable CA1031 // collected and rethrown below
             catch (Exception e)
@@ -291,6 +267,53 @@ public sealed class BenchmarkStack : IAsyncDisposable
         var order = BenchmarkOptions.AllTargets.ToList();
         _targets.Sort((a, b) => order.IndexOf(a.Name).CompareTo(order.IndexOf(b.Name)));
     }
+
+    private async Task<Target> StartSingleAsync(string name, bool cache)
+    {
+        var node = Own(await GatewayNode.StartAsync(WithCache(GatewayTemplate(), cache).WithTls(Pki)).ConfigureAwait(false));
+        return new Target
+        {
+            Name = name,
+            Description = "the gateway, one node (role all, localhost clustering), TLS by Kestrel, htpasswd at cost 10 "
+                + "(the credential cache makes the cost irrelevant after a user's first request)"
+                + (cache ? "; edge cache of content-addressed answers on (Gateway:Cache:Enabled)" : ""),
+            BaseUri = node.BaseUri,
+            Authenticates = true,
+            BcryptCost = 10,
+            ProxyProcesses = [node.Process],
+            GatewayNodes = [node],
+        };
+    }
+
+    private async Task<Target> StartThreeAsync(string name, bool cache)
+    {
+        // Each three-node target has its own Redis: clusters and cache invalidation channels stay apart.
+        var redis = name == TargetNames.Gateway3 ? Redis! : Own(await RedisServer.StartAsync(Temp).ConfigureAwait(false));
+        var cluster = Own(await GatewayCluster.StartAsync(3, redis, WithCache(GatewayTemplate(), cache) with { KnownProxies = ["127.0.0.1"] }).ConfigureAwait(false));
+        var haproxy = Own(await HaproxyServer.StartAsync(
+            Temp, Pki.ServerCertificatePath, Pki.ServerKeyPath, cluster.Nodes.Select(n => new HaproxyBackendServer($"edge-{n.Port}", n.Port))).ConfigureAwait(false));
+        foreach (var node in cluster.Nodes)
+        {
+            await haproxy.WaitForServerStatusAsync($"edge-{node.Port}", "UP").ConfigureAwait(false);
+        }
+
+        return new Target
+        {
+            Name = name,
+            Description = "the gateway, three nodes (role all, Redis clustering) behind HAProxy 2.6 with the repository's "
+                + "deploy/haproxy/local.cfg: TLS terminated at HAProxy, every request balanced round-robin to the nodes over plain HTTP, "
+                + "X-Forwarded-For set by HAProxy (the nodes trust 127.0.0.1); HAProxy logs every request (option httplog), as shipped"
+                + (cache ? "; edge cache on, invalidations over the cluster's Redis" : ""),
+            BaseUri = haproxy.BaseUri,
+            Authenticates = true,
+            BcryptCost = 10,
+            ProxyProcesses = [.. cluster.Nodes.Select(n => n.Process), haproxy.Process, redis.Process],
+            GatewayNodes = cluster.Nodes,
+        };
+    }
+
+    private static GatewayNodeOptions WithCache(GatewayNodeOptions template, bool cache) =>
+        cache ? template with { Environment = new Dictionary<string, string?>(template.Environment) { ["Gateway__Cache__Enabled"] = "true" } } : template;
 
     /// <summary>A gateway node of this stack: the registry, the cost-10 htpasswd file, <see cref="GatewayEnvironment"/>.</summary>
     public GatewayNodeOptions GatewayTemplate() => new()
@@ -321,7 +344,11 @@ public sealed class BenchmarkStack : IAsyncDisposable
     private T Own<T>(T resource)
         where T : IAsyncDisposable
     {
-        _owned.Add(resource);
+        lock (_owned) // the gateway targets start concurrently
+        {
+            _owned.Add(resource);
+        }
+
         return resource;
     }
 

@@ -50,6 +50,7 @@ public static class SmallRequests
         ArgumentNullException.ThrowIfNull(image);
         var manifest = $"/v2/{Repository}/manifests/{Tag}";
         var blob = $"/v2/{Repository}/blobs/{image.LayerDigests[0]}";
+        var byDigest = $"/v2/{Repository}/manifests/{image.ManifestDigest}";
         var list = new List<SmallWorkload>();
         foreach (var c in new[] { 1, connections }.Distinct())
         {
@@ -58,6 +59,7 @@ public static class SmallRequests
             list.Add(new($"get-v2-{suffix}", $"GET /v2/, {conns}", HttpMethod.Get, "/v2/", null, c));
             list.Add(new($"head-manifest-{suffix}", $"HEAD manifest (OCI), {conns}", HttpMethod.Head, manifest, TestImages.ManifestMediaType, c));
             list.Add(new($"get-manifest-{suffix}", $"GET manifest (OCI), {conns}", HttpMethod.Get, manifest, TestImages.ManifestMediaType, c));
+            list.Add(new($"get-manifest-digest-{suffix}", $"GET manifest by digest (OCI), {conns}", HttpMethod.Get, byDigest, TestImages.ManifestMediaType, c));
             list.Add(new($"head-blob-{suffix}", $"HEAD blob, {conns}", HttpMethod.Head, blob, null, c));
         }
 

@@ -9,7 +9,7 @@ namespace Gateway.EndToEnd.Tests.DirectAuth;
 /// test PKI's chain. The htpasswd file (bcrypt cost 10, as users make it) holds <c>alice</c> and a user kept for
 /// the cache test.
 /// </summary>
-public sealed class DirectAuthClusterFixture : IAsyncLifetime
+public class DirectAuthClusterFixture : IAsyncLifetime
 {
     public const string User = "alice";
     public const string Password = "s3cret-Alice";
@@ -31,6 +31,9 @@ public sealed class DirectAuthClusterFixture : IAsyncLifetime
     public GatewayNode A => Cluster[0];
 
     public GatewayNode B => Cluster[1];
+
+    /// <summary>Settings a derived fixture adds to every node (environment variables).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> MoreEnvironment { get; } = new Dictionary<string, string?>();
 
     public static AuthenticationHeaderValue Basic(string user, string password) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
@@ -54,7 +57,7 @@ public sealed class DirectAuthClusterFixture : IAsyncLifetime
                 ["Gateway__Lockout__MaxFailures"] = "1000",
                 ["Gateway__Lockout__MaxFailuresPerUser"] = "1000",
                 ["Gateway__Lockout__MaxFailuresPerAddress"] = "1000",
-            },
+            }.Concat(MoreEnvironment).ToDictionary(),
         }.WithTls(Pki).WithRedis(Redis);
         Cluster = await GatewayCluster.StartAsync(2, Redis, template);
     }

@@ -49,6 +49,9 @@ public sealed partial class StartupConfigurationTests(ITestOutputHelper output)
     [InlineData("Gateway__Federation__Issuers__0__Issuer=http://issuer.example;Gateway__Federation__Issuers__0__Audience=reg;Gateway__Federation__Issuers__0__AccountTemplate=ci/${claims:repository}", "Gateway:Federation:Issuers:0:Issuer", "absolute https URL")]
     [InlineData("Gateway__Federation__Issuers__0__Issuer=https://issuer.example;Gateway__Federation__Issuers__0__Audience=reg;Gateway__Federation__Issuers__0__AccountTemplate=ci/fixed", "Gateway:Federation:Issuers:0:AccountTemplate", "placeholder")]
     [InlineData("Gateway__Federation__ClockSkew=01:00:00", "Gateway:Federation:ClockSkew", "between")]
+    [InlineData("Gateway__Cache__MaxBytes=1000", "Gateway:Cache:MaxBytes", "between 1048576 (1 MiB) and")]
+    [InlineData("Gateway__Cache__Ttl=00:00:00", "Gateway:Cache:Ttl", "between 00:00:01 and 1.00:00:00")]
+    [InlineData("Kestrel__Limits__Http2__MaxFrameSize=1000", "Kestrel:Limits:Http2:MaxFrameSize", "between 16384 and 16777215 (was '1000')")]
     public async Task Start_BadSetting_ExitsWithCode2AndMessageNamingTheKey(string environment, string key, string hint)
     {
         using var temp = TempDirectory.Create();
