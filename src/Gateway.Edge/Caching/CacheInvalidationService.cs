@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Gateway.Registry.Logging;
 
 namespace Gateway.Edge.Caching;
 
@@ -40,7 +41,7 @@ public sealed partial class CacheInvalidationService(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1601, Level = LogLevel.Warning, Message = "Edge cache cleared: invalidations from other nodes may have been missed; answers are fetched from the registry until the channel is back")]
+        [LoggerMessage(EventId = EventIds.EdgeCacheCleared, Level = LogLevel.Warning, Message = "Edge cache cleared: invalidations from other nodes may have been missed; answers are fetched from the registry until the channel is back")]
         public static partial void ChannelLost(ILogger logger);
     }
 }

@@ -99,10 +99,10 @@ public sealed partial class FailoverSafeGrainStorage(IGrainStorage inner, RedisR
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Stored {State} state of {GrainId} is not the version the grain last wrote (a Redis failover; record exists: {Exists}): writing the active grain's state over it")]
+        [LoggerMessage(EventId = EventIds.RedisStaleStateOverwritten, Level = LogLevel.Warning, Message = "Stored {State} state of {GrainId} is not the version the grain last wrote (a Redis failover; record exists: {Exists}): writing the active grain's state over it")]
         public static partial void Overwriting(ILogger logger, string state, string grainId, bool exists);
 
-        [LoggerMessage(EventId = 3104, Level = LogLevel.Information, Message = "Redis did not answer a state {What} of {GrainId} (attempt {Attempt}: {ExceptionType}); retrying while a failover may be in progress")]
+        [LoggerMessage(EventId = EventIds.RedisStateRetried, Level = LogLevel.Information, Message = "Redis did not answer a state {What} of {GrainId} (attempt {Attempt}: {ExceptionType}); retrying while a failover may be in progress")]
         public static partial void Retrying(ILogger logger, string what, string grainId, int attempt, string exceptionType);
     }
 }

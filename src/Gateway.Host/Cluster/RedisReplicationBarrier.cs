@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using StackExchange.Redis;
+using Gateway.Registry.Logging;
 
 namespace Gateway.Host.Cluster;
 
@@ -69,10 +70,10 @@ public sealed partial class RedisReplicationBarrier(SharedRedisMultiplexer stora
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "No Redis replica confirmed the write of {What} within {Wait}: a failover now could lose it. Writes are not held for replicas for the next {Skip}")]
+        [LoggerMessage(EventId = EventIds.RedisWriteUnconfirmed, Level = LogLevel.Warning, Message = "No Redis replica confirmed the write of {What} within {Wait}: a failover now could lose it. Writes are not held for replicas for the next {Skip}")]
         public static partial void Unconfirmed(ILogger logger, string what, TimeSpan wait, TimeSpan skip);
 
-        [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Waiting for a Redis replica to confirm the write of {What} failed: {ExceptionType}")]
+        [LoggerMessage(EventId = EventIds.RedisReplicaWaitFailed, Level = LogLevel.Warning, Message = "Waiting for a Redis replica to confirm the write of {What} failed: {ExceptionType}")]
         public static partial void WaitFailed(ILogger logger, string what, string exceptionType);
     }
 }

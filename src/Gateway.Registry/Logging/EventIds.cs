@@ -3,7 +3,7 @@ namespace Gateway.Registry.Logging;
 /// <summary>
 /// Every log event id of the gateway, in one place so that none is used twice and operators can filter by range:
 /// 1000–1999 the edge (1000 the audit, 11xx configuration files, 12xx cluster calls, 13xx the registry, 15xx the token
-/// server, 16xx LDAP, 17xx federation), 2000–2999 the grains (20xx activations, 21xx locks, 22xx machine accounts,
+/// server, 16xx LDAP, 17xx federation, 18xx the edge cache), 2000–2999 the grains (20xx activations, 21xx locks, 22xx machine accounts,
 /// 23xx retention), 3000–3999 the host (30xx lifetime, 31xx Redis).
 /// </summary>
 public static class EventIds
@@ -133,4 +133,34 @@ public static class EventIds
 
     /// <summary>The node stopped.</summary>
     public const int Stopped = 3002;
+
+    /// <summary>The keys of a trusted issuer were fetched.</summary>
+    public const int FederationKeysFetched = 1701;
+
+    /// <summary>The keys of a trusted issuer could not be fetched; the cached ones are kept.</summary>
+    public const int FederationKeysUnavailable = 1702;
+
+    /// <summary>A federated token refused (Debug).</summary>
+    public const int FederatedTokenRefused = 1703;
+
+    /// <summary>A federated token undecidable: its issuer's keys cannot be fetched.</summary>
+    public const int FederatedTokenUndecidable = 1704;
+
+    /// <summary>The edge cache was cleared: invalidations from other nodes may have been missed.</summary>
+    public const int EdgeCacheCleared = 1801;
+
+    /// <summary>An invalidation could not be sent to the other nodes.</summary>
+    public const int EdgeCacheInvalidationNotSent = 1802;
+
+    /// <summary>A stored grain state older than the active grain's was overwritten (after a Redis failover).</summary>
+    public const int RedisStaleStateOverwritten = 3101;
+
+    /// <summary>No Redis replica confirmed a write in time.</summary>
+    public const int RedisWriteUnconfirmed = 3102;
+
+    /// <summary>Waiting for a Redis replica failed.</summary>
+    public const int RedisReplicaWaitFailed = 3103;
+
+    /// <summary>A grain-state read or write retried while a Redis failover may be in progress.</summary>
+    public const int RedisStateRetried = 3104;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Gateway.Registry.Logging;
 
 namespace Gateway.Edge.Access.Identify.Federation;
 
@@ -217,10 +218,10 @@ public sealed partial class FederatedTokenValidator(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1703, Level = LogLevel.Debug, Message = "Federated token refused ({Reason}); issuer {Issuer}, account {Account}")]
+        [LoggerMessage(EventId = EventIds.FederatedTokenRefused, Level = LogLevel.Debug, Message = "Federated token refused ({Reason}); issuer {Issuer}, account {Account}")]
         public static partial void Refused(ILogger logger, TokenRejection reason, string issuer, string account);
 
-        [LoggerMessage(EventId = 1704, Level = LogLevel.Warning, Message = "Federated token of issuer {Issuer} undecidable: its keys cannot be fetched")]
+        [LoggerMessage(EventId = EventIds.FederatedTokenUndecidable, Level = LogLevel.Warning, Message = "Federated token of issuer {Issuer} undecidable: its keys cannot be fetched")]
         public static partial void Unavailable(ILogger logger, string issuer);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Gateway.Registry.Logging;
 
 namespace Gateway.Edge.Access.Identify.Federation;
 
@@ -220,10 +221,10 @@ public sealed partial class IssuerKeySource : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1701, Level = LogLevel.Information, Message = "Keys of issuer {Issuer} fetched ({Reason}): {KeyIds}")]
+        [LoggerMessage(EventId = EventIds.FederationKeysFetched, Level = LogLevel.Information, Message = "Keys of issuer {Issuer} fetched ({Reason}): {KeyIds}")]
         public static partial void KeysFetched(ILogger logger, string issuer, string reason, string keyIds);
 
-        [LoggerMessage(EventId = 1702, Level = LogLevel.Warning, Message = "Keys of issuer {Issuer} could not be fetched ({Reason}): {Error}; keys cached before kept: {KeptCached}")]
+        [LoggerMessage(EventId = EventIds.FederationKeysUnavailable, Level = LogLevel.Warning, Message = "Keys of issuer {Issuer} could not be fetched ({Reason}): {Error}; keys cached before kept: {KeptCached}")]
         public static partial void FetchFailed(ILogger logger, string issuer, string reason, string error, bool keptCached);
     }
 }
