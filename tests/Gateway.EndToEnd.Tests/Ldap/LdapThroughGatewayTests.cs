@@ -12,7 +12,7 @@ namespace Gateway.EndToEnd.Tests.Ldap;
 /// counted in slapd's log, an outage, a failover. Each test uses users no other test of the class uses (lockouts and
 /// caches are per user), so the order does not matter.
 /// </summary>
-public sealed class LdapThroughGatewayTests(LdapClusterFixture cluster, ITestOutputHelper output) : IClassFixture<LdapClusterFixture>
+public sealed partial class LdapThroughGatewayTests(LdapClusterFixture cluster, ITestOutputHelper output) : IClassFixture<LdapClusterFixture>
 {
     [Fact]
     public async Task Skopeo_CiMemberPushesThroughOneNodeAndPullsThroughAnother_NonMemberIsDenied()
@@ -34,6 +34,40 @@ public sealed class LdapThroughGatewayTests(LdapClusterFixture cluster, ITestOut
         Assert.False(denied.Succeeded);
         Assert.Contains("denied", denied.Output, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task DockerCli_CiMemberLogsInPushesThroughOneNodeAndPullsThroughAnother_NonMemberIsDenied()
+    {
+        using var temp = TempDirectory.Create();
+        await using var engine = await DockerEngine.StartAsync(temp);
+        var oci = await TestImages.CreateOciLayoutAsync(temp.Combine("oci"), "v1", 256 * 1024, 4096);
+        var pushRef = $"{cluster.Cluster[0].HostPort}/ci/docker:v1";
+        var pullRef = $"{cluster.Cluster[1].HostPort}/ci/docker:v1";
+        var archive = temp.Combine("image.tar");
+        (await Skopeo.Create(temp).CopyAsync(oci.Reference, $"docker-archive:{archive}:{pushRef}")).EnsureSuccess();
+        (await engine.RunCliAsync("load", "-i", archive)).EnsureSuccess();
+
+        var badLogin = await engine.LoginAsync(cluster.Cluster[0].HostPort, "alice", "not-alice-pw");
+        (await engine.LoginAsync(cluster.Cluster[0].HostPort, "alice", "alice-pw")).EnsureSuccess();
+        var push = (await engine.RunCliAsync("push", pushRef)).EnsureSuccess();
+        (await engine.RunCliAsync("rmi", pushRef)).EnsureSuccess();
+        (await engine.LoginAsync(cluster.Cluster[1].HostPort, "alice", "alice-pw")).EnsureSuccess();
+        var pull = (await engine.RunCliAsync("pull", pullRef)).EnsureSuccess();
+        (await engine.LoginAsync(cluster.Cluster[1].HostPort, "bob", "bob-pw")).EnsureSuccess();
+        (await engine.RunCliAsync("tag", pullRef, $"{cluster.Cluster[1].HostPort}/ci/bob-docker:v1")).EnsureSuccess();
+        var denied = await engine.RunCliAsync("push", $"{cluster.Cluster[1].HostPort}/ci/bob-docker:v1");
+
+        Assert.False(badLogin.Succeeded);
+        Assert.Contains("401", badLogin.Output, StringComparison.Ordinal);
+        var pushed = DockerDigest().Match(push.Output).Groups[1].Value;
+        Assert.StartsWith("sha256:", pushed, StringComparison.Ordinal);
+        Assert.Equal(pushed, DockerDigest().Match(pull.Output).Groups[1].Value);
+        Assert.False(denied.Succeeded);
+        Assert.Contains("denied", denied.Output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[Dd]igest: (sha256:[0-9a-f]{64})")]
+    private static partial System.Text.RegularExpressions.Regex DockerDigest();
 
     [Fact]
     public async Task Upload_NonMemberToCi_403DeniedNamingTheAccess_MemberOfAnotherGroupUsesItsTeamNamespace()
