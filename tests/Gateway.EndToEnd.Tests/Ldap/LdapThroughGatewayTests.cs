@@ -198,11 +198,25 @@ public sealed partial class LdapThroughGatewayTests(LdapClusterFixture cluster, 
             await cluster.Secondary.SettleAsync();
             var before = cluster.Secondary.BindsOf(dn);
             using var client = cluster.Cluster[1].CreateClient();
+            // A test before this one may have stopped both servers: the second's breaker may still be open (503 at once,
+            // no bind) until its break ends. Wait for that, bounded, then measure the login that reaches a server.
             var watch = Stopwatch.StartNew();
-            using var response = await SendAsync(client, HttpMethod.Get, "/v2/", user, user + "-pw");
-            output.WriteLine($"login with the first server stopped: {(int)response.StatusCode} in {watch.ElapsedMilliseconds} ms");
+            var deadline = Stopwatch.StartNew();
+            HttpStatusCode status;
+            do
+            {
+                watch.Restart();
+                using var response = await SendAsync(client, HttpMethod.Get, "/v2/", user, user + "-pw");
+                status = response.StatusCode;
+                if (status == HttpStatusCode.ServiceUnavailable)
+                {
+                    await Task.Delay(250);
+                }
+            }
+            while (status == HttpStatusCode.ServiceUnavailable && deadline.Elapsed < TimeSpan.FromSeconds(30));
 
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            output.WriteLine($"login with the first server stopped: {(int)status} in {watch.ElapsedMilliseconds} ms");
+            Assert.Equal(HttpStatusCode.OK, status);
             await cluster.Secondary.SettleAsync();
             Assert.Equal(1, cluster.Secondary.BindsOf(dn) - before);
         }
@@ -281,12 +295,25 @@ public sealed partial class LdapThroughGatewayTests(LdapClusterFixture cluster, 
             Assert.Equal(HttpStatusCode.OK, warm.StatusCode); // the connection and the edge's grain client are warm
         }
 
+        // Another test of the class may just have stopped and restarted a directory server: until the edge's breakers let
+        // it through again the first request is 503 (which verifies and caches nothing), so the first request measured is
+        // the first one the directory answers, bounded in time.
         var watch = Stopwatch.StartNew();
-        using (var first = await SendAsync(client, HttpMethod.Get, "/v2/", user, user + "-pw"))
+        var deadline = Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
         {
-            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            watch.Restart();
+            using var first = await SendAsync(client, HttpMethod.Get, "/v2/", user, user + "-pw");
+            status = first.StatusCode;
+            if (status == HttpStatusCode.ServiceUnavailable)
+            {
+                await Task.Delay(250);
+            }
         }
+        while (status == HttpStatusCode.ServiceUnavailable && deadline.Elapsed < TimeSpan.FromSeconds(30));
 
+        Assert.Equal(HttpStatusCode.OK, status);
         var firstMs = watch.Elapsed.TotalMilliseconds;
         var cached = new List<double>();
         for (var i = 0; i < 20; i++)
