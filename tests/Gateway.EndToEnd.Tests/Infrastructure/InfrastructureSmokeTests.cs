@@ -44,10 +44,9 @@ public sealed class InfrastructureSmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task SkopeoCopy_ToARegistry_LeavesTheMachinesBlobInfoCacheAlone()
+    public async Task SkopeoCopy_ToARegistry_WritesItsBlobInfoCacheInItsOwnFolder()
     {
-        const string machineCache = "/var/lib/containers/cache/blob-info-cache-v1.boltdb";
-        var before = File.Exists(machineCache) ? File.GetLastWriteTimeUtc(machineCache) : (DateTime?)null;
+        // Shown by where the cache lands, not by watching the machine's own cache file, which other programs may write.
         using var temp = TempDirectory.Create();
         var image = await TestImages.CreateOciLayoutAsync(temp.Combine("oci"), "v1", 4096);
         await using var registry = await RegistryServer.StartAsync(temp);
@@ -55,8 +54,6 @@ public sealed class InfrastructureSmokeTests(ITestOutputHelper output)
 
         (await skopeo.CopyAsync(image.Reference, $"docker://{registry.HostPort}/smoke/cache:v1", SkopeoAccess.Insecure)).EnsureSuccess();
 
-        var after = File.Exists(machineCache) ? File.GetLastWriteTimeUtc(machineCache) : (DateTime?)null;
-        Assert.Equal(before, after);
         string[] own = [Path.Combine(skopeo.Directory, "var-lib", "containers", "cache"), Path.Combine(skopeo.Directory, "data", "containers", "cache")];
         Assert.Contains(own, dir => File.Exists(Path.Combine(dir, "blob-info-cache-v1.boltdb"))); // root, or another user
     }
