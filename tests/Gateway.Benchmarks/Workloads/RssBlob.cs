@@ -39,7 +39,7 @@ public static class RssBlob
 
             var result = await CurlBlobTransfer.RunOnceAsync(context, target, $"rss-{target.Name}", 1, context.Options.RssBlobMiB, chunked: false).ConfigureAwait(false);
             results.Add(result);
-            var processes = string.Join(", ", (result.Rss?.Processes ?? []).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Pid} {p.Idle / MiB}→{p.Peak / MiB} MiB")));
+            var processes = string.Join(", ", (result.Rss?.Processes ?? []).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Pid} {p.Idle / (double)MiB:0}→{p.Peak / (double)MiB:0} MiB")));
             context.Log.WriteLine(
                 $"  rss-1g {target.Name,-16} push {PushPullCurl.Rate(result.PushMiBPerSecond)} MiB/s  pull {PushPullCurl.Rate(result.PullMiBPerSecond)} MiB/s  RSS {processes}"
                 + (result.Error is null ? "" : "  ERROR " + result.Error));
