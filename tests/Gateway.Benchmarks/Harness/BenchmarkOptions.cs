@@ -60,6 +60,12 @@ public sealed record BenchmarkOptions
     /// <summary>Requests per user per window for the rate-limit workload.</summary>
     public int RateLimit { get; init; } = 60;
 
+    /// <summary>Extra single-node gateway targets with settings of their own (<c>--variant</c>, repeatable).</summary>
+    public IReadOnlyList<GatewayVariant> Variants { get; init; } = [];
+
+    /// <summary>The selected targets and the variants, in the order each round visits them.</summary>
+    public IReadOnlyList<string> TargetOrder => [.. AllTargets.Where(Targets.Contains), .. Variants.Select(v => v.TargetName)];
+
     /// <summary>Per-request logs on both sides (nginx <c>access_log</c>, the gateway's <c>Gateway.Audit</c>); off by default.</summary>
     public bool AccessLogs { get; init; }
 
@@ -90,6 +96,8 @@ public sealed record BenchmarkOptions
           --flood-connections N concurrent wrong passwords (default 32)
           --flood-seconds S     least flood duration (default 6)
           --rate-limit L        requests per user per window in the rate-limit workload (default 60)
+          --variant NAME:K=V;…  one more gateway-1 target, "gateway-1.NAME", with these settings (environment variable
+                                names, e.g. 4k:Gateway__Transfer__BlockSize=4096); repeatable; measured in the same rounds
           --access-logs         per-request logs on (nginx access_log, the gateway's audit log); default off on both
         """;
 
@@ -139,6 +147,7 @@ public sealed record BenchmarkOptions
                 "--flood-connections" => options with { FloodConnections = Positive(arg, Int(arg, Value())) },
                 "--flood-seconds" => options with { FloodSeconds = Positive(arg, Double(arg, Value())) },
                 "--rate-limit" => options with { RateLimit = Positive(arg, Int(arg, Value())) },
+                "--variant" => options with { Variants = [.. options.Variants, GatewayVariant.Parse(Value())] },
                 _ => throw new ArgumentException($"Unknown argument '{arg}'."),
             };
         }
@@ -152,7 +161,8 @@ public sealed record BenchmarkOptions
             CultureInfo.InvariantCulture,
             $"--rounds {Rounds} --seconds {Seconds} --warmup {WarmupSeconds} --targets {string.Join(',', Targets)} --workloads {string.Join(',', Workloads)} "
             + $"--connections {Connections} --image-mib {ImageMiB} --rss-blob-mib {RssBlobMiB} --fleet-clients {FleetClients} --fleet-pulls {FleetPulls} --flood-connections {FloodConnections} --flood-seconds {FloodSeconds} --rate-limit {RateLimit}")
-        + (AccessLogs ? " --access-logs" : "");
+        + (AccessLogs ? " --access-logs" : "")
+        + string.Concat(Variants.Select(v => $" --variant '{v.Name}:{string.Join(';', v.Settings.Select(s => $"{s.Key}={s.Value}"))}'"));
 
     public bool Has(string target) => Targets.Contains(target);
 

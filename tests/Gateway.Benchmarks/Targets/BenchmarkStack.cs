@@ -243,6 +243,12 @@ public sealed class BenchmarkStack : IAsyncDisposable
             }
         }
 
+        foreach (var variant in o.Variants)
+        {
+            log.WriteLine($"  starting {variant.TargetName} (one node as gateway-1, with {variant.Describe()})…");
+            pending.Add((variant.TargetName, StartVariantAsync(variant)));
+        }
+
         var failures = new List<Exception>();
         foreach (var (_, start) in pending)
         {
@@ -264,19 +270,34 @@ public sealed class BenchmarkStack : IAsyncDisposable
         }
 
         // Keep the canonical order whatever finished first.
-        var order = BenchmarkOptions.AllTargets.ToList();
+        var order = o.TargetOrder.ToList();
         _targets.Sort((a, b) => order.IndexOf(a.Name).CompareTo(order.IndexOf(b.Name)));
     }
 
-    private async Task<Target> StartSingleAsync(string name, bool cache)
+    private Task<Target> StartSingleAsync(string name, bool cache) =>
+        StartOneNodeAsync(name, WithCache(GatewayTemplate(), cache), cache ? "; edge cache of content-addressed answers on (Gateway:Cache:Enabled)" : "");
+
+    private Task<Target> StartVariantAsync(GatewayVariant variant)
     {
-        var node = Own(await GatewayNode.StartAsync(WithCache(GatewayTemplate(), cache).WithTls(Pki)).ConfigureAwait(false));
+        var template = GatewayTemplate();
+        var environment = new Dictionary<string, string?>(template.Environment);
+        foreach (var (key, value) in variant.Settings)
+        {
+            environment[key] = value;
+        }
+
+        return StartOneNodeAsync(variant.TargetName, template with { Environment = environment }, $"; as gateway-1 with {variant.Describe()}");
+    }
+
+    private async Task<Target> StartOneNodeAsync(string name, GatewayNodeOptions options, string described)
+    {
+        var node = Own(await GatewayNode.StartAsync(options.WithTls(Pki)).ConfigureAwait(false));
         return new Target
         {
             Name = name,
             Description = "the gateway, one node (role all, localhost clustering), TLS by Kestrel, htpasswd at cost 10 "
                 + "(the credential cache makes the cost irrelevant after a user's first request)"
-                + (cache ? "; edge cache of content-addressed answers on (Gateway:Cache:Enabled)" : ""),
+                + described,
             BaseUri = node.BaseUri,
             Authenticates = true,
             BcryptCost = 10,
