@@ -727,8 +727,12 @@ TXT
   cat <<TXT
   skopeo copy --dest-cert-dir "\$GATEWAY_CERT_DIR" --dest-creds "demo:\$GATEWAY_DEMO_PASSWORD" \\
     "oci-archive:\$GATEWAY_DEMO_IMAGE" docker://127.0.0.1:$lb_port/demo/hello-oci:1
-More: deploy/local-cluster.sh status | add-edge | remove-edge | lock-status USER | unlock USER | down
 TXT
+  [ "$(ldap_mode)" != on ] || cat <<TXT
+  skopeo copy --dest-cert-dir "\$GATEWAY_CERT_DIR" --dest-creds "alice:\$GATEWAY_LDAP_ALICE_PASSWORD" \\
+    "oci-archive:\$GATEWAY_DEMO_IMAGE" docker://127.0.0.1:$lb_port/ci/hello-oci:1      # as alice (group ci)
+TXT
+  echo "More: deploy/local-cluster.sh status | add-edge | remove-edge | lock-status USER | unlock USER | down"
 }
 
 # ---- commands ----

@@ -27,19 +27,19 @@ public sealed class LocalClusterScript : IAsyncDisposable
             ["GATEWAY_LOCAL_DIR"] = state,
             ["GATEWAY_BIN"] = Path.GetDirectoryName(GatewayBuild.EnsureBuilt()),
             ["GATEWAY_DOCKER"] = "none",
-            ["GATEWAY_PORT"] = Port(0),
-            ["HAPROXY_STATS_PORT"] = Port(1),
-            ["EDGE_BASE_PORT"] = Port(1),         // edge N on +N: edge-1 on first+2
-            ["SILO_BASE_PORT"] = Port(2),         // silos' health on first+3, first+4
-            ["ORLEANS_SILO_PORT"] = Port(5),      // first+5, first+6
-            ["ORLEANS_GATEWAY_PORT"] = Port(7),   // first+7, first+8
-            ["REGISTRY_PORT"] = Port(9),          // first+9, first+10
-            ["REDIS_PORT"] = Port(11),            // (--ha: the replica on first+12)
-            ["SENTINEL_PORT"] = Port(13),         // unused without --ha; never a default port
-            ["LDAP_PORT"] = Port(14),
+            ["GATEWAY_PORT"] = At(0),
+            ["HAPROXY_STATS_PORT"] = At(1),
+            ["EDGE_BASE_PORT"] = At(1),         // edge N on +N: edge-1 on first+2
+            ["SILO_BASE_PORT"] = At(2),         // silos' health on first+3, first+4
+            ["ORLEANS_SILO_PORT"] = At(5),      // first+5, first+6
+            ["ORLEANS_GATEWAY_PORT"] = At(7),   // first+7, first+8
+            ["REGISTRY_PORT"] = At(9),          // first+9, first+10
+            ["REDIS_PORT"] = At(11),            // (--ha: the replica on first+12)
+            ["SENTINEL_PORT"] = At(13),         // unused without --ha; never a default port
+            ["LDAP_PORT"] = At(14),
         };
 
-        string Port(int offset) => (first + offset).ToString(CultureInfo.InvariantCulture);
+        string At(int offset) => (first + offset).ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>The state folder (GATEWAY_LOCAL_DIR).</summary>

@@ -29,7 +29,7 @@ public sealed partial class LocalClusterLdapTests(ITestOutputHelper output)
         output.WriteLine(up.Output);
         Assert.True(up.Succeeded, up.Output);
         Assert.Contains($"LDAP: slapd on ldap://127.0.0.1:{script.LdapPort} (StartTLS)", up.Output, StringComparison.Ordinal);
-        Assert.Contains("docker login", up.Output, StringComparison.Ordinal);
+        Assert.Contains("--dest-creds \"alice:$GATEWAY_LDAP_ALICE_PASSWORD\"", up.Output, StringComparison.Ordinal);
         var exports = await script.ExportsAsync();
         var alice = exports["GATEWAY_LDAP_ALICE_PASSWORD"];
         var bob = exports["GATEWAY_LDAP_BOB_PASSWORD"];
