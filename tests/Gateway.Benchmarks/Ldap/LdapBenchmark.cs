@@ -28,7 +28,7 @@ public static class LdapBenchmark
         var concurrency = FailureTimingBenchmark.Option(args, "--concurrency", 10);
         var latencyUsers = FailureTimingBenchmark.Option(args, "--latency-users", 20);
         var outPath = FailureTimingBenchmark.OptionText(args, "--out") ?? "ldap.md";
-        var logPath = FailureTimingBenchmark.OptionText(args, "--log"); // the nodes' LDAP log lines, to read what an outage did
+        var logPath = FailureTimingBenchmark.OptionText(args, "--log"); // the nodes' LDAP lines, warnings and errors: what a 503 was
         var seen = Math.Min(20, userCount);
         const int Newcomers = 6;
 
@@ -95,7 +95,7 @@ public static class LdapBenchmark
                 variant.Recovery = await UntilOkAsync(clients[0], $"n{variant.Prefix}{Newcomers - 1:00}", TimeSpan.FromSeconds(60)).ConfigureAwait(false);
                 if (logPath is not null)
                 {
-                    await File.AppendAllLinesAsync(logPath, [$"== {variant.Name}", .. cluster.Nodes.SelectMany((node, i) => node.Process.Lines.Where(l => l.Contains("LDAP", StringComparison.Ordinal)).Select(l => $"node {i}: {l}"))]).ConfigureAwait(false);
+                    await File.AppendAllLinesAsync(logPath, [$"== {variant.Name}", .. cluster.Nodes.SelectMany((node, i) => node.Process.Lines.Where(l => l.Contains("LDAP", StringComparison.Ordinal) || l.Contains(" warn: ", StringComparison.Ordinal) || l.Contains(" fail: ", StringComparison.Ordinal)).Select(l => $"node {i}: {l}"))]).ConfigureAwait(false);
                 }
             }
             finally
