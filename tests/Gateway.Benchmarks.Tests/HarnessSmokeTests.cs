@@ -32,7 +32,7 @@ public sealed partial class HarnessSmokeTests(ITestOutputHelper output)
 
         var targets = BenchmarkOptions.QuickTargets;
         string[] small = ["get-v2", "head-manifest", "get-manifest", "get-manifest-digest", "head-blob"];
-        string[] workloads = [.. small.Select(w => w + "-c1"), .. small.Select(w => w + "-c32"), "push-pull", "flood"];
+        string[] workloads = [.. small.Select(w => w + "-c1"), .. small.Select(w => w + "-c32"), "push-pull", "push-pull-curl", "flood"];
         foreach (var workload in workloads)
         {
             var section = Section(text, workload);
@@ -52,6 +52,25 @@ public sealed partial class HarnessSmokeTests(ITestOutputHelper output)
             Assert.True(double.Parse(cells[2], System.Globalization.CultureInfo.InvariantCulture) > 0, $"no requests answered: {row}");
             Assert.Equal("0", cells[^2]);
         }
+
+        // push-pull-curl: every transfer through every target went through (HTTP/1.1, digests checked); rss-1g: the
+        // 32 MiB blob went through every target with a proxy, and the gateway's memory goal was evaluated.
+        foreach (var target in targets)
+        {
+            var curlRow = Section(text, "push-pull-curl").Split('\n').First(l => l.StartsWith($"| {target} |", StringComparison.Ordinal));
+            Assert.Equal("0", curlRow.Split('|', StringSplitOptions.TrimEntries)[^2]);
+            var rssRow = Section(text, "rss-1g").Split('\n').First(l => l.StartsWith($"| {target} |", StringComparison.Ordinal));
+            if (target == TargetNames.Direct)
+            {
+                Assert.StartsWith("| direct | — (no proxy process) |", rssRow, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Equal("0", rssRow.Split('|', StringSplitOptions.TrimEntries)[^2]);
+            }
+        }
+
+        Assert.Contains("| ✅ | gateway-1: peak RSS growth < 64 MiB on a 32 MiB blob (curl push + pull)", text, StringComparison.Ordinal);
 
         // fleet-pull: a row for every target in the warm and the cold table, every pull answered.
         foreach (var mode in new[] { "warm", "cold" })

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Gateway.Edge.Configuration;
 using Gateway.Registry.Configuration;
+using Gateway.Edge.Transfer;
 
 namespace Gateway.Host.Hosting;
 
@@ -56,13 +58,19 @@ public static class KestrelTransferSettings
         return size;
     }
 
-    /// <summary>Applies the settings to Kestrel, besides what the gateway always sets (no <c>Server</c> header).</summary>
+    /// <summary>
+    /// Applies the settings to Kestrel, besides what the gateway always sets (no <c>Server</c> header) and its buffer
+    /// pool (<see cref="TransferOptions"/>).
+    /// </summary>
     public static IWebHostBuilder UseGatewayKestrel(this IWebHostBuilder webHost, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(webHost);
         var frameSize = Http2MaxFrameSize(configuration);
         var waitForData = WaitForData(configuration);
+        var transfer = StartupOptions.BindValidated(configuration, TransferOptions.SectionName, new TransferOptionsValidator());
         webHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = waitForData);
+
+        webHost.ConfigureServices(services => services.AddTransferMemoryPool(transfer));
         return webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -105,6 +105,26 @@ public static class BenchmarkCommand
                 results.PushPull.AddRange(await PushPull.RunAsync(context).ConfigureAwait(false));
             }
 
+            if (options.Runs("push-pull-curl"))
+            {
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Push and pull of a {options.ImageMiB} MiB blob with curl over HTTP/1.1…"));
+                results.PushPullCurl.AddRange(await PushPullCurl.RunAsync(context).ConfigureAwait(false));
+            }
+
+            if (options.Runs("rss-1g"))
+            {
+                if (RssBlob.WhyNot(context) is { } why)
+                {
+                    results.NotMeasured["rss-1g"] = why;
+                    log.WriteLine("rss-1g: " + why);
+                }
+                else
+                {
+                    log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Resident memory during a {options.RssBlobMiB} MiB blob's push and pull with curl…"));
+                    results.RssBlob.AddRange(await RssBlob.RunAsync(context).ConfigureAwait(false));
+                }
+            }
+
             if (options.Runs("fleet-pull"))
             {
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fleet pull: {options.FleetClients} clients × {options.FleetPulls} pulls of one image by tag…"));

@@ -13,7 +13,7 @@ public sealed record BenchmarkOptions
     public static readonly IReadOnlyList<string> QuickTargets = [TargetNames.Direct, TargetNames.NginxTls, TargetNames.Gateway1];
 
     /// <summary>Every workload, by its key (the report's section names).</summary>
-    public static readonly IReadOnlyList<string> AllWorkloads = ["small", "push-pull", "fleet-pull", "flood", "rate-limit", "tokens", "token-copy"];
+    public static readonly IReadOnlyList<string> AllWorkloads = ["small", "push-pull", "push-pull-curl", "rss-1g", "fleet-pull", "flood", "rate-limit", "tokens", "token-copy"];
 
     /// <summary>Rounds: each round visits every target once per workload (A B C A B C…).</summary>
     public int Rounds { get; init; } = 3;
@@ -38,6 +38,9 @@ public sealed record BenchmarkOptions
 
     /// <summary>Size of the pushed and pulled image, in MiB (fresh random layers each time).</summary>
     public int ImageMiB { get; init; } = 256;
+
+    /// <summary>Size of the one blob the rss-1g workload pushes and pulls with curl through each target, in MiB.</summary>
+    public int RssBlobMiB { get; init; } = 1024;
 
     /// <summary>Concurrent clients of the fleet-pull workload.</summary>
     public int FleetClients { get; init; } = 16;
@@ -73,15 +76,17 @@ public sealed record BenchmarkOptions
           --rounds N            rounds; each visits every target once per workload (default 3)
           --seconds S           measured seconds per small-request run (default 3)
           --warmup S            unmeasured seconds before each run (default 0.5)
-          --quick               one round, 0.4 s runs, 8 MiB image, short flood, targets direct,nginx-tls,gateway-1
+          --quick               one round, 0.4 s runs, 8 MiB image, 32 MiB rss blob, short flood, targets direct,nginx-tls,gateway-1
           --out FILE            the Markdown report (default benchmark-report.md); it is printed too
           --targets a,b,…       direct, nginx-tls, nginx-bcrypt-5, nginx-bcrypt-10, yarp-floor, gateway-1, gateway-1-cache,
                                 gateway-3, gateway-3-cache
-          --workloads a,b,…     small, push-pull, fleet-pull, flood, rate-limit, tokens, token-copy (default all)
+          --workloads a,b,…     small, push-pull, push-pull-curl, rss-1g, fleet-pull, flood, rate-limit, tokens, token-copy
+                                (default all)
           --fleet-clients N     concurrent clients of fleet-pull (default 16)
           --fleet-pulls N       pulls per client per fleet-pull run (default 25; at most 60 s a run)
           --connections N       the "many connections" case of the small requests (default 32)
-          --image-mib N         pushed/pulled image size (default 256)
+          --image-mib N         pushed/pulled image size (default 256); also the blob of push-pull-curl
+          --rss-blob-mib N      the blob rss-1g pushes and pulls with curl through each target (default 1024)
           --flood-connections N concurrent wrong passwords (default 32)
           --flood-seconds S     least flood duration (default 6)
           --rate-limit L        requests per user per window in the rate-limit workload (default 60)
@@ -102,6 +107,7 @@ public sealed record BenchmarkOptions
                 WarmupSeconds = 0.2,
                 Targets = QuickTargets,
                 ImageMiB = 8,
+                RssBlobMiB = 32,
                 FloodConnections = 8,
                 FleetClients = 4,
                 FleetPulls = 5,
@@ -127,6 +133,7 @@ public sealed record BenchmarkOptions
                 "--workloads" => options with { Workloads = List(arg, Value(), AllWorkloads) },
                 "--connections" => options with { Connections = Positive(arg, Int(arg, Value())) },
                 "--image-mib" => options with { ImageMiB = Positive(arg, Int(arg, Value())) },
+                "--rss-blob-mib" => options with { RssBlobMiB = Positive(arg, Int(arg, Value())) },
                 "--fleet-clients" => options with { FleetClients = Positive(arg, Int(arg, Value())) },
                 "--fleet-pulls" => options with { FleetPulls = Positive(arg, Int(arg, Value())) },
                 "--flood-connections" => options with { FloodConnections = Positive(arg, Int(arg, Value())) },
@@ -144,7 +151,7 @@ public sealed record BenchmarkOptions
         string.Create(
             CultureInfo.InvariantCulture,
             $"--rounds {Rounds} --seconds {Seconds} --warmup {WarmupSeconds} --targets {string.Join(',', Targets)} --workloads {string.Join(',', Workloads)} "
-            + $"--connections {Connections} --image-mib {ImageMiB} --fleet-clients {FleetClients} --fleet-pulls {FleetPulls} --flood-connections {FloodConnections} --flood-seconds {FloodSeconds} --rate-limit {RateLimit}")
+            + $"--connections {Connections} --image-mib {ImageMiB} --rss-blob-mib {RssBlobMiB} --fleet-clients {FleetClients} --fleet-pulls {FleetPulls} --flood-connections {FloodConnections} --flood-seconds {FloodSeconds} --rate-limit {RateLimit}")
         + (AccessLogs ? " --access-logs" : "");
 
     public bool Has(string target) => Targets.Contains(target);

@@ -37,6 +37,19 @@ public static class ProcFs
     /// <summary>CPU seconds of this process (the load generator and the harness).</summary>
     public static double OwnCpuSeconds() => CpuSeconds(Environment.ProcessId) ?? 0;
 
+    /// <summary>The command name of one process (<c>/proc/PID/comm</c>: "nginx", "Gateway.Host"); null when it is gone.</summary>
+    public static string? Name(int pid)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine("/proc", pid.ToString(CultureInfo.InvariantCulture), "comm")).Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>VmRSS of one process in bytes; null when it is gone.</summary>
     public static long? ResidentBytes(int pid)
     {
@@ -116,6 +129,7 @@ public sealed class RssSampler : IAsyncDisposable
     private readonly IReadOnlyList<int> _pids;
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<int, long> _peaks = [];
+    private readonly Dictionary<int, string> _names;
     private readonly Task _loop;
     private long _peakSum;
 
@@ -123,6 +137,7 @@ public sealed class RssSampler : IAsyncDisposable
     {
         _pids = pids;
         Idle = pids.ToDictionary(p => p, p => ProcFs.ResidentBytes(p) ?? 0);
+        _names = pids.ToDictionary(p => p, p => ProcFs.Name(p) ?? "?");
         IdleSum = Idle.Values.Sum();
         Sample();
         _loop = LoopAsync(interval);
@@ -143,7 +158,10 @@ public sealed class RssSampler : IAsyncDisposable
         lock (_peaks)
         {
             var growth = _pids.Count == 0 ? 0 : _pids.Max(p => _peaks.GetValueOrDefault(p) - Idle.GetValueOrDefault(p));
-            return new RssPeaks(IdleSum, _peakSum, Math.Max(0, growth));
+            return new RssPeaks(IdleSum, _peakSum, Math.Max(0, growth))
+            {
+                Processes = [.. _pids.Select(p => new ProcessRss(p, _names.GetValueOrDefault(p, "?"), Idle.GetValueOrDefault(p), _peaks.GetValueOrDefault(p)))],
+            };
         }
     }
 
@@ -192,4 +210,14 @@ public sealed class RssSampler : IAsyncDisposable
 /// <param name="IdleSum">Summed VmRSS before the transfer.</param>
 /// <param name="PeakSum">Highest summed VmRSS seen.</param>
 /// <param name="MaxProcessGrowth">The largest growth of one process over its own idle VmRSS.</param>
-public sealed record RssPeaks(long IdleSum, long PeakSum, long MaxProcessGrowth);
+public sealed record RssPeaks(long IdleSum, long PeakSum, long MaxProcessGrowth)
+{
+    /// <summary>Each sampled process: its idle and peak VmRSS.</summary>
+    public IReadOnlyList<ProcessRss> Processes { get; init; } = [];
+}
+
+/// <summary>One sampled process: VmRSS when sampling started and the highest seen.</summary>
+public sealed record ProcessRss(int Pid, string Name, long Idle, long Peak)
+{
+    public long Growth => Math.Max(0, Peak - Idle);
+}

@@ -38,6 +38,12 @@ public sealed class BenchmarkResults
 
     public List<PushPullResult> PushPull { get; } = [];
 
+    /// <summary>push-pull-curl: curl over HTTP/1.1, every target, every round.</summary>
+    public List<CurlTransferResult> PushPullCurl { get; } = [];
+
+    /// <summary>rss-1g: one large blob through each target with proxy processes.</summary>
+    public List<CurlTransferResult> RssBlob { get; } = [];
+
     public List<FleetPullResult> FleetPull { get; } = [];
 
     public List<FloodResult> Flood { get; } = [];

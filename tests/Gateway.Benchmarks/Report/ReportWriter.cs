@@ -38,6 +38,8 @@ public static partial class ReportWriter
         var sections = new StringBuilder();
         WriteSmall(sections, r, goals);
         WritePushPull(sections, r, goals);
+        WritePushPullCurl(sections, r, goals);
+        WriteRssBlob(sections, r, goals);
         WriteFleetPull(sections, r, goals);
         WriteFlood(sections, r, goals);
         WriteRateLimit(sections, r, goals);
@@ -226,14 +228,10 @@ public static partial class ReportWriter
         {
             foreach (var (what, rate) in new (string, Func<PushPullResult, double?>)[] { ("push", p => p.PushMiBPerSecond), ("pull", p => p.PullMiBPerSecond) })
             {
-                var ratios = Enumerable.Range(1, r.Options.Rounds)
-                    .Select(round => (A: r.PushPull.FirstOrDefault(p => p.Target == gateway.Name && p.Round == round), B: r.PushPull.FirstOrDefault(p => p.Target == TargetNames.NginxTls && p.Round == round)))
-                    .Where(x => x.A is not null && x.B is not null && rate(x.A) is not null && rate(x.B) is > 0)
-                    .Select(x => rate(x.A!)!.Value / rate(x.B!)!.Value)
-                    .ToList();
+                var ratios = PerRoundRatios(r.PushPull, r.Options.Rounds, p => p.Target, p => p.Round, gateway.Name, TargetNames.NginxTls, rate);
                 if (ratios.Count > 0)
                 {
-                    goals.Add(new Goal("push-pull", $"{what}: {gateway.Name} ≥ 1.0 × nginx-tls (MiB/s)", gateway.Name, Ratio(ratios), Stats.Median(ratios) >= 1.0, $"push-pull:{what}:{gateway.Name}"));
+                    goals.Add(new Goal("push-pull", $"{what} (skopeo): {gateway.Name} ≥ 1.0 × nginx-tls (MiB/s)", gateway.Name, Ratio(ratios), Stats.Median(ratios) >= 1.0, $"push-pull:{what}:{gateway.Name}"));
                 }
             }
 
@@ -564,6 +562,8 @@ public static partial class ReportWriter
             md.AppendLine("skopeo, the registry (hashing and writing every byte) and the proxy share the cores: proxy CPU per MiB is the proxy's part of the bill, and `direct` shows what the "
                 + "transfer costs without any proxy. A proxy that spends more CPU per MiB than nginx leaves less for skopeo and the registry.");
         }
+
+        WriteCurlBounds(md, r, missed);
 
         foreach (var g in missed.Where(g => g.Category == "flood"))
         {

@@ -123,40 +123,11 @@ public static class PushPull
         }
         finally
         {
-            DeleteQuietly(work);
+            RegistryStorage.DeleteQuietly(work);
             if (image is not null)
             {
-                RemoveFromRegistry(context.Stack.Registry.StorageDirectory, repository, [image.ManifestDigest, image.ConfigDigest, .. image.LayerDigests]);
+                RegistryStorage.Remove(context.Stack.Registry.StorageDirectory, repository, [image.ManifestDigest, image.ConfigDigest, .. image.LayerDigests]);
             }
-        }
-    }
-
-    /// <summary>Deletes a repository and its blobs from the registry's filesystem storage (no cache is configured).</summary>
-    private static void RemoveFromRegistry(string storage, string repository, IEnumerable<string> digests)
-    {
-        var root = Path.Combine(storage, "docker", "registry", "v2");
-        DeleteQuietly(Path.Combine(root, "repositories", repository));
-        foreach (var digest in digests)
-        {
-            var hex = digest["sha256:".Length..];
-            DeleteQuietly(Path.Combine(root, "blobs", "sha256", hex[..2], hex));
-        }
-    }
-
-    private static void DeleteQuietly(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 

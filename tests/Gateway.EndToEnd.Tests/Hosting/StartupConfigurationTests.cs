@@ -52,6 +52,8 @@ public sealed partial class StartupConfigurationTests(ITestOutputHelper output)
     [InlineData("Gateway__Cache__MaxBytes=1000", "Gateway:Cache:MaxBytes", "between 1048576 (1 MiB) and")]
     [InlineData("Gateway__Cache__Ttl=00:00:00", "Gateway:Cache:Ttl", "between 00:00:01 and 1.00:00:00")]
     [InlineData("Kestrel__Limits__Http2__MaxFrameSize=1000", "Kestrel:Limits:Http2:MaxFrameSize", "between 16384 and 16777215 (was '1000')")]
+    [InlineData("Gateway__Transfer__BlockSize=1024", "Gateway:Transfer:BlockSize", "between 4096 and 1048576 bytes (was 1024)")]
+    [InlineData("Gateway__Transfer__MaxPooledBytes=-1", "Gateway:Transfer:MaxPooledBytes", "between 0 and")]
     public async Task Start_BadSetting_ExitsWithCode2AndMessageNamingTheKey(string environment, string key, string hint)
     {
         using var temp = TempDirectory.Create();
