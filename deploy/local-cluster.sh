@@ -3,8 +3,10 @@
 # (TLS, health checks on /healthz/ready) in front of N edges, 2 silos clustered through Redis, 2 registry replicas
 # (Debian's docker-registry 2.8) sharing one storage folder and one http.secret, a demo user, a self-signed CA.
 #
-# usage: deploy/local-cluster.sh up [--ha] [EDGES]       start it all (EDGES edges, default 2) behind https://127.0.0.1:5443;
+# usage: deploy/local-cluster.sh up [--ha] [--ldap] [EDGES]  start it all (EDGES edges, default 2) behind https://127.0.0.1:5443;
 #                                                        --ha: Redis as a primary, a replica and 3 Sentinels (failover)
+#                                                        --ldap: an OpenLDAP directory (slapd) with demo users alice
+#                                                        (group ci) and bob (group web), next to htpasswd
 #        deploy/local-cluster.sh status                  what runs, HAProxy's view of each edge, readiness; rc 0 up, 1 partly, 3 down
 #        deploy/local-cluster.sh env                     export lines for a shell: eval "$(deploy/local-cluster.sh env)"
 #        deploy/local-cluster.sh add-edge                start one more edge; HAProxy sends it requests once it is ready
@@ -14,17 +16,17 @@
 #        deploy/local-cluster.sh machine-account NAME [SCOPE...]  create robot$NAME (default scope repository:demo/*:pull,push)
 #        deploy/local-cluster.sh down                    stop everything 'up' started, check its ports are free (state is kept)
 #        deploy/local-cluster.sh demo-image [DIR]        (re)make the demo image files: DIR/layer.tar, DIR/hello.tar (oci-archive)
-#        deploy/local-cluster.sh compose-secrets [DIR]   write the files docker-compose.cluster.yml reads (default deploy/secrets)
+#        deploy/local-cluster.sh compose-secrets [DIR]   write the files docker-compose.cluster.yml (and .ldap.yml) read (default deploy/secrets)
 #
 # Needs root (it runs itself through sudo when started by another user) and the .NET 10 SDK. Installs what is
 # missing with apt-get, quietly (output in $GATEWAY_LOCAL_DIR/logs/apt.log): haproxy, redis-server, docker-registry,
-# apache2-utils, openssl, curl, skopeo, iproute2, docker.io and containerd. A running Docker daemon is used as it is;
+# apache2-utils, openssl, curl, skopeo, iproute2, docker.io and containerd (and slapd, ldap-utils for --ldap). A running Docker daemon is used as it is;
 # without one, 'up' starts a private one for the cluster (state in $GATEWAY_LOCAL_DIR/docker, stopped by 'down').
 # Environment: GATEWAY_LOCAL_DIR (state, default /tmp/registry-gateway-local), GATEWAY_PORT (5443, HAProxy),
 # HAPROXY_STATS_PORT (5404), EDGE_BASE_PORT (5500: edge N listens on 5500+N), SILO_BASE_PORT (5600: silo N's health
 # on 5600+N), ORLEANS_SILO_PORT (11111) and ORLEANS_GATEWAY_PORT (30000) (silo N on +N-1), REGISTRY_PORT (5000; the
 # second replica on +1), REDIS_PORT (6390; with --ha the replica on +1), SENTINEL_PORT (26390: with --ha the three
-# Sentinels on +0, +1, +2), DRAIN_DELAY (00:00:03), GATEWAY_BIN (a folder holding a built
+# Sentinels on +0, +1, +2), LDAP_PORT (3890: with --ldap, slapd's ldap:// with StartTLS), DRAIN_DELAY (00:00:03), GATEWAY_BIN (a folder holding a built
 # Gateway.Host.dll; default: src/Gateway.Host is published into the state folder), GATEWAY_DOCKER (auto: the
 # running daemon, else a private one; private; none).
 set -euo pipefail
@@ -41,6 +43,7 @@ orleans_gateway_port=${ORLEANS_GATEWAY_PORT:-30000}
 registry_port=${REGISTRY_PORT:-5000}
 redis_port=${REDIS_PORT:-6390}
 sentinel_port=${SENTINEL_PORT:-26390}
+ldap_port=${LDAP_PORT:-3890}
 drain_delay=${DRAIN_DELAY:-00:00:03}
 docker_choice=${GATEWAY_DOCKER:-auto}
 shutdown_timeout=00:01:00
@@ -50,7 +53,7 @@ demo_repo=demo/hello
 # Every process the script starts has $marker=$state in its environment (inherited by its children); processes of
 # these programs that name $state/ on their command line or work in it are the cluster's too (older versions).
 marker=GATEWAY_LOCAL_CLUSTER_PROCESS
-own_programs='^(haproxy|redis-server|redis-sentinel|docker-registry|dotnet|dockerd|containerd|containerd-shim|docker-init)$'
+own_programs='^(haproxy|redis-server|redis-sentinel|docker-registry|dotnet|dockerd|containerd|containerd-shim|docker-init|slapd)$'
 user_pattern='^[A-Za-z0-9._@$-]{1,128}$'
 address_pattern='^[0-9A-Fa-f.:]+$'
 machine_pattern='^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$'
@@ -61,7 +64,7 @@ fail() { echo "$*" >&2; exit 1; }
 
 validate() { # the settings, before anything is done: exit code 2 naming the variable
   local v
-  for v in GATEWAY_PORT HAPROXY_STATS_PORT EDGE_BASE_PORT SILO_BASE_PORT ORLEANS_SILO_PORT ORLEANS_GATEWAY_PORT REGISTRY_PORT REDIS_PORT SENTINEL_PORT; do
+  for v in GATEWAY_PORT HAPROXY_STATS_PORT EDGE_BASE_PORT SILO_BASE_PORT ORLEANS_SILO_PORT ORLEANS_GATEWAY_PORT REGISTRY_PORT REDIS_PORT SENTINEL_PORT LDAP_PORT; do
     [ -z "${!v:-}" ] || { [[ "${!v}" =~ ^[1-9][0-9]{0,4}$ ]] && [ "${!v}" -le 65435 ]; } \
       || { echo "$v must be a port number from 1 to 65435 (was '${!v}')" >&2; exit 2; }
   done
@@ -78,7 +81,7 @@ as_root() { # as_root ARGS...: re-runs this script through sudo unless already r
   command -v sudo >/dev/null || fail "deploy/local-cluster.sh $1 needs root: run it in a root shell (sudo is not installed)"
   local keep=() v
   for v in PATH GATEWAY_LOCAL_DIR GATEWAY_PORT HAPROXY_STATS_PORT EDGE_BASE_PORT SILO_BASE_PORT ORLEANS_SILO_PORT \
-           ORLEANS_GATEWAY_PORT REGISTRY_PORT REDIS_PORT SENTINEL_PORT DRAIN_DELAY GATEWAY_BIN GATEWAY_DOCKER GATEWAY_HOSTNAME \
+           ORLEANS_GATEWAY_PORT REGISTRY_PORT REDIS_PORT SENTINEL_PORT LDAP_PORT DRAIN_DELAY GATEWAY_BIN GATEWAY_DOCKER GATEWAY_HOSTNAME \
            DOTNET_ROOT NUGET_PACKAGES; do
     [ -n "${!v:-}" ] && keep+=("$v=${!v}")
   done
@@ -195,6 +198,7 @@ cluster_ports() { # cluster_ports: "NAME PORT VARIABLE" for every port the clust
     local n; for n in 1 2 3; do echo "sentinel-$n $((sentinel_port + n - 1)) SENTINEL_PORT"; done
   fi
   echo "registry-0 $registry_port REGISTRY_PORT"; echo "registry-1 $((registry_port + 1)) REGISTRY_PORT"
+  [ "$(ldap_mode)" != on ] || echo "slapd $ldap_port LDAP_PORT"
   local s i
   for s in 1 2; do
     echo "silo-$s $((silo_base + s)) SILO_BASE_PORT"
@@ -222,6 +226,10 @@ need_packages() { # need_packages: the Debian packages to install for what is mi
   command -v redis-server >/dev/null || need+=(redis-server)
   [ "$(redis_mode)" != ha ] || command -v redis-sentinel >/dev/null || need+=(redis-sentinel)
   command -v docker-registry >/dev/null || need+=(docker-registry)
+  if [ "$(ldap_mode)" = on ]; then
+    command -v slapd >/dev/null || [ -x /usr/sbin/slapd ] || need+=(slapd)
+    command -v ldapadd >/dev/null || need+=(ldap-utils)
+  fi
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v openssl >/dev/null || need+=(openssl)
   command -v curl >/dev/null || need+=(curl)
@@ -249,7 +257,7 @@ install_missing() {
   # Debian starts its own units for what it just installed, on the default ports (docker-registry on :5000 ...):
   # the cluster runs its own copies, so these (new on this machine) are stopped and disabled.
   local unit
-  for unit in haproxy redis-server redis-sentinel docker-registry; do
+  for unit in haproxy redis-server redis-sentinel docker-registry slapd; do
     [[ " $need " == *" $unit "* ]] && systemctl disable --now "$unit" >>"$log" 2>&1 || true
   done
   step "installed"
@@ -428,6 +436,7 @@ edge_env() { # edge_env N: the edge's configuration, for env(1)
   echo "Gateway__Network__KnownProxies__0=127.0.0.1"   # HAProxy: X-Forwarded-For/Proto are taken from it only
   echo "Gateway__Admin__Token=$(cat "$state/admin-token")"
   echo "Kestrel__Endpoints__Http__Url=http://127.0.0.1:$((edge_base + $1))"
+  [ "$(ldap_mode)" != on ] || ldap_edge_env
 }
 
 cluster_env() {
@@ -521,6 +530,95 @@ CONF
   done
 }
 
+# ---- the demo directory (up --ldap): Debian's slapd, its own configuration and database under $state/ldap ----
+
+ldap_base=dc=example,dc=test
+ldap_service_dn="cn=registry-gateway,ou=services,$ldap_base"
+ldap_users="alice bob"   # the users of deploy/ldap/demo.ldif
+
+ldap_mode() { cat "$state/ldap-mode" 2>/dev/null || echo off; }   # off, or on (up --ldap)
+
+ldap_edge_env() { # the edges' identity sources with the directory: machine accounts, LDAP, htpasswd (in that order)
+  echo Gateway__Auth__Providers__0=machine-accounts
+  echo Gateway__Auth__Providers__1=ldap
+  echo Gateway__Auth__Providers__2=htpasswd
+  echo "Gateway__Auth__AclFile=$state/acl.yml"
+  echo "Gateway__Ldap__Servers__0=ldap://127.0.0.1:$ldap_port"
+  # StartTLS, checked against the cluster's CA (slapd has the cluster's certificate): the passwords never cross in clear.
+  echo Gateway__Ldap__StartTls=true
+  echo "Gateway__Ldap__CaFile=$state/tls/ca.crt"
+  echo "Gateway__Ldap__BaseDn=$ldap_base"
+  echo "Gateway__Ldap__BindDn=$ldap_service_dn"
+  echo "Gateway__Ldap__BindPasswordFile=$state/ldap/bind-password"
+  echo 'Gateway__Ldap__UserFilter=(&(objectClass=inetOrgPerson)(uid=${account}))'
+  echo 'Gateway__Ldap__GroupFilter=(&(objectClass=groupOfNames)(member=${dn}))'
+}
+
+ssha() { # ssha FILE: the {SSHA} userPassword value (salted SHA-1, slapd's default scheme) of the password in FILE
+  local salt; salt=$(mktemp)
+  head -c 8 /dev/urandom >"$salt"
+  printf '{SSHA}%s' "$(cat "$1" "$salt" | openssl dgst -sha1 -binary | cat - "$salt" | base64 -w 0)"
+  rm -f "$salt"
+}
+
+ldap_password_file() { # ldap_password_file PATH: a random password (16 characters, no newline: ldapadd -y reads it all)
+  [ -f "$1" ] || printf '%s' "$(random_secret | cut -c 1-16)" | private_file "$1"
+}
+
+start_ldap() { # slapd on 127.0.0.1:$ldap_port (StartTLS with the cluster's certificate), a fresh database with the demo entries
+  local dir="$state/ldap" user
+  # A fresh database each 'up' (the passwords stay in their files): nothing of an earlier run can be half there.
+  rm -rf "$dir/db" && mkdir -p "$dir/db" && chmod 700 "$dir"
+  ldap_password_file "$dir/admin-password"
+  ldap_password_file "$dir/bind-password"
+  for user in $ldap_users; do ldap_password_file "$dir/$user-password"; done
+  (umask 077 && cat >"$dir/slapd.conf") <<CONF
+# Written by deploy/local-cluster.sh up --ldap. Only the stock schema is read from /etc/ldap; the system's slapd
+# (if any) and its database are not touched.
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+pidfile $dir/slapd.pid
+argsfile $dir/slapd.args
+TLSCertificateFile $state/tls/domain.crt
+TLSCertificateKeyFile $state/tls/domain.key
+loglevel stats
+
+database mdb
+suffix "$ldap_base"
+rootdn "cn=admin,$ldap_base"
+rootpw $(ssha "$dir/admin-password")
+directory $dir/db
+maxsize 67108864
+access to attrs=userPassword
+  by anonymous auth
+  by * none
+access to *
+  by users read
+  by * none
+CONF
+  # -d 256: in the foreground, every operation (BIND, SRCH and their results) in $state/logs/slapd.log.
+  start slapd slapd -f "$dir/slapd.conf" -h "ldap://127.0.0.1:$ldap_port/" -d 256
+  started slapd 15 ldapsearch -x -H "ldap://127.0.0.1:$ldap_port" -b "" -s base namingContexts || fail "slapd did not start"
+  local log="$state/logs/ldapadd.log"
+  { printf 'dn: %s\nobjectClass: dcObject\nobjectClass: organization\no: Example\ndc: example\n\n' "$ldap_base"
+    printf 'dn: ou=services,%s\nobjectClass: organizationalUnit\nou: services\n\n' "$ldap_base"
+    printf 'dn: %s\nobjectClass: applicationProcess\nobjectClass: simpleSecurityObject\ncn: registry-gateway\nuserPassword: %s\n\n' \
+      "$ldap_service_dn" "$(ssha "$dir/bind-password")"
+    cat "$repo/deploy/ldap/demo.ldif"
+    echo
+    for user in $ldap_users; do
+      printf 'dn: uid=%s,ou=people,%s\nchangetype: modify\nreplace: userPassword\nuserPassword: %s\n\n' \
+        "$user" "$ldap_base" "$(ssha "$dir/$user-password")"
+    done
+  } | ldapmodify -a -x -H "ldap://127.0.0.1:$ldap_port" -D "cn=admin,$ldap_base" -y "$dir/admin-password" >"$log" 2>&1 \
+    || { echo "loading the demo entries failed; the end of $log:" >&2; tail -n 5 "$log" >&2; exit 1; }
+  # The ACL that gives the groups their repositories; a copy, so an edit of it is picked up within 1 s (and 'up' restores it).
+  cp "$repo/deploy/ldap/acl.yml" "$state/acl.yml"
+}
+
 # ---- the cluster as a whole ----
 
 redis_mode() { cat "$state/redis-mode" 2>/dev/null || echo single; }   # single, or ha (up --ha)
@@ -530,6 +628,7 @@ redis_names() { echo redis; [ "$(redis_mode)" != ha ] || echo redis-replica sent
 components() { # components: the names of the processes of a complete cluster
   redis_names
   echo registry-0 registry-1 silo-1 silo-2
+  [ "$(ldap_mode)" != on ] || echo slapd
   local i; for i in $(edges_in_rotation); do echo "edge-$i"; done
   echo haproxy
   [ "$(docker_mode)" = private ] && echo containerd dockerd
@@ -579,6 +678,11 @@ redis_summary() {
   fi
 }
 
+ldap_logins() { # "alice (password …), bob (password …)"
+  local user sep=""
+  for user in $ldap_users; do printf '%s%s (password %s)' "$sep" "$user" "$(cat "$state/ldap/$user-password")"; sep=", "; done
+}
+
 report() { # report: how to reach the cluster (what 'up' prints, also when it was already up)
   local edges password mode
   edges=$(edges_in_rotation | wc -l)
@@ -601,6 +705,10 @@ TXT
   else
     echo "  demo image: $state/demo/hello.tar (oci-archive) for skopeo; $state/demo/layer.tar for 'docker import'"
   fi
+  if [ "$(ldap_mode)" = on ]; then
+    echo "  LDAP: slapd on ldap://127.0.0.1:$ldap_port (StartTLS), $ldap_base; users $(ldap_logins)"
+    echo "        alice (group ci) pushes ci/*, bob (group web) pushes web/*, both pull everything: ACL $state/acl.yml"
+  fi
   echo
   echo "Push and pull:"
   echo "  eval \"\$(deploy/local-cluster.sh env)\""
@@ -610,20 +718,36 @@ TXT
   docker push 127.0.0.1:$lb_port/$demo_repo:1
   docker rmi 127.0.0.1:$lb_port/$demo_repo:1 && docker pull 127.0.0.1:$lb_port/$demo_repo:1
 TXT
+    [ "$(ldap_mode)" != on ] || cat <<TXT
+As the LDAP user alice (group ci):
+  echo "\$GATEWAY_LDAP_ALICE_PASSWORD" | docker login 127.0.0.1:$lb_port -u alice --password-stdin
+  docker tag 127.0.0.1:$lb_port/$demo_repo:1 127.0.0.1:$lb_port/ci/hello:1 && docker push 127.0.0.1:$lb_port/ci/hello:1
+TXT
   fi
   cat <<TXT
   skopeo copy --dest-cert-dir "\$GATEWAY_CERT_DIR" --dest-creds "demo:\$GATEWAY_DEMO_PASSWORD" \\
     "oci-archive:\$GATEWAY_DEMO_IMAGE" docker://127.0.0.1:$lb_port/demo/hello-oci:1
-More: deploy/local-cluster.sh status | add-edge | remove-edge | lock-status USER | unlock USER | down
 TXT
+  [ "$(ldap_mode)" != on ] || cat <<TXT
+  skopeo copy --dest-cert-dir "\$GATEWAY_CERT_DIR" --dest-creds "alice:\$GATEWAY_LDAP_ALICE_PASSWORD" \\
+    "oci-archive:\$GATEWAY_DEMO_IMAGE" docker://127.0.0.1:$lb_port/ci/hello-oci:1      # as alice (group ci)
+TXT
+  echo "More: deploy/local-cluster.sh status | add-edge | remove-edge | lock-status USER | unlock USER | down"
 }
 
 # ---- commands ----
 
 up() {
-  local mode=single
-  if [ "${1:-}" = --ha ]; then mode=ha; shift; fi
+  local mode=single ldap=off
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --ha) mode=ha; shift ;;
+      --ldap) ldap=on; shift ;;
+      *) break ;;
+    esac
+  done
   local edges=${1:-2}
+  [ $# -le 1 ] || usage
   [[ "$edges" =~ ^[1-9][0-9]?$ ]] || usage
   take_lock
   mkdir -p "$state"/{pids,logs}
@@ -633,6 +757,8 @@ up() {
   counts=$(count_running)
   if [ "${counts% *}" = "${counts#* }" ] && [ -f "$state/edges" ] && running haproxy; then
     echo "already up: nothing changed ($state)"
+    [ "$(redis_mode)" = "$mode" ] && [ "$(ldap_mode)" = "$ldap" ] \
+      || echo "(it runs with Redis '$(redis_mode)' and LDAP '$(ldap_mode)', not as asked: 'down', then 'up' again to change that)"
     echo
     report
     return 0
@@ -647,6 +773,7 @@ up() {
 $leftovers"
   rm -f "$state"/pids/*.pid "$state/edges" "$state/docker-mode"
   echo "$mode" >"$state/redis-mode"
+  echo "$ldap" >"$state/ldap-mode"
   local name port variable busy="" who
   while read -r name port variable; do
     who=$(listener "$port")
@@ -707,6 +834,10 @@ YAML
   for r in 0 1; do
     started "registry-$r" 10 curl -s -o /dev/null "http://127.0.0.1:$((registry_port + r))/v2/" || fail "registry-$r did not start"
   done
+  if [ "$ldap" = on ]; then
+    step "starting the directory (slapd on 127.0.0.1:$ldap_port, demo users $ldap_users)"
+    start_ldap
+  fi
 
   step "starting 2 silos (clustered through Redis)"
   local s vars=()
@@ -750,7 +881,7 @@ stop_everything() { # stops every recorded process: HAProxy, edges (drain in par
   for f in "$state"/pids/edge-*.pid; do [ -f "$f" ] && names+=("$(basename "$f" .pid)"); done
   [ ${#names[@]} -eq 0 ] || stop_group 90 "${names[@]}"
   stop_group 90 silo-1 silo-2
-  stop_group 30 registry-0 registry-1 sentinel-1 sentinel-2 sentinel-3
+  stop_group 30 registry-0 registry-1 sentinel-1 sentinel-2 sentinel-3 slapd
   stop_group 30 redis redis-replica
   docker_down
   # anything else still recorded (older versions of this script)
@@ -839,6 +970,7 @@ status_lines() { # one line per process: running or not, and what it serves
       redis-replica) what="127.0.0.1:$((redis_port + 1))" ;;
       sentinel-*) what="127.0.0.1:$((sentinel_port + ${name#sentinel-} - 1)) (Sentinel)" ;;
       registry-*) what="http://127.0.0.1:$((registry_port + ${name#registry-}))" ;;
+      slapd) what="ldap://127.0.0.1:$ldap_port (StartTLS), users $ldap_users" ;;
       silo-*) what="http://127.0.0.1:$((silo_base + ${name#silo-})) (health), Orleans :$((orleans_silo_port + ${name#silo-} - 1))" ;;
       edge-*) what="http://127.0.0.1:$((edge_base + ${name#edge-}))" ;;
       dockerd) what="unix://$docker_dir/docker.sock" ;;
@@ -886,6 +1018,7 @@ status() {
   done
   if [ "$rc" = 0 ]; then
     echo "  user demo, password $(cat "$state/demo-password"); admin token $(cat "$state/admin-token")"
+    [ "$(ldap_mode)" != on ] || echo "  LDAP users: $(ldap_logins)"
     case "$(docker_mode)" in
       private) echo "  Docker: private engine, export DOCKER_HOST=unix://$docker_dir/docker.sock (or: eval \"\$(deploy/local-cluster.sh env)\")" ;;
       system) echo "  Docker: the daemon that runs on this machine" ;;
@@ -901,6 +1034,10 @@ env_lines() {
   echo "export GATEWAY_DEMO_PASSWORD=$(cat "$state/demo-password")"
   echo "export GATEWAY_CERT_DIR=$state/certs.d"
   echo "export GATEWAY_DEMO_IMAGE=$state/demo/hello.tar"
+  if [ "$(ldap_mode)" = on ]; then
+    local user
+    for user in $ldap_users; do echo "export GATEWAY_LDAP_${user^^}_PASSWORD=$(cat "$state/ldap/$user-password")"; done
+  fi
 }
 
 admin() { # admin METHOD PATH [JSON]: calls the admin endpoint through HAProxy; prints the answer; fails on an error status
@@ -965,9 +1102,23 @@ compose_secrets() { # the files docker-compose.cluster.yml mounts as compose sec
   fi
   [ -f "$dir/cluster-secret" ] || random_secret >"$dir/cluster-secret"
   [ -f "$dir/registry-http-secret" ] || random_secret >"$dir/registry-http-secret"
+  # docker-compose.ldap.yml: the directory's administrator and service account, the demo users' passwords (hashed
+  # into the LDIF the directory loads on its first start; in clear in ldap-USER-password for you).
+  local user
+  ldap_password_file "$dir/ldap-admin-password"
+  ldap_password_file "$dir/ldap-bind-password"
+  for user in $ldap_users; do ldap_password_file "$dir/ldap-$user-password"; done
+  if [ ! -f "$dir/ldap-passwords.ldif" ]; then
+    for user in $ldap_users; do
+      printf 'dn: uid=%s,ou=people,%s\nchangetype: modify\nreplace: userPassword\nuserPassword: %s\n\n' \
+        "$user" "$ldap_base" "$(ssha "$dir/ldap-$user-password")"
+    done >"$dir/ldap-passwords.ldif"
+  fi
   # Readable inside the containers (they run as unprivileged users); the folder itself stays private.
-  chmod 644 "$dir"/htpasswd "$dir"/domain.crt "$dir"/domain.key "$dir"/cluster-secret "$dir"/registry-http-secret
+  chmod 644 "$dir"/htpasswd "$dir"/domain.crt "$dir"/domain.key "$dir"/cluster-secret "$dir"/registry-http-secret \
+    "$dir"/ldap-admin-password "$dir"/ldap-bind-password "$dir"/ldap-passwords.ldif
   echo "compose secrets in $dir (user demo, password in $dir/demo-password; clients trust $dir/ca.crt)"
+  echo "  with docker-compose.ldap.yml: LDAP users $ldap_users, passwords in $dir/ldap-USER-password"
 }
 
 case "${1:-}" in

@@ -160,7 +160,9 @@ public sealed partial class UserGrain : Grain, IUserGrain
         switch (report.Result)
         {
             case VerificationResult.Succeeded:
-                if (report.CacheFor > TimeSpan.Zero)
+                // Kept with a zero lifetime too when the source has an outage grace (LDAP with CacheTtl=0): never
+                // answered from memory then, but a credential verified a moment ago still passes while the source is down.
+                if (report.CacheFor > TimeSpan.Zero || report.GraceFor > TimeSpan.Zero)
                 {
                     _cached = new CachedCredential(report.Fingerprint, now + report.CacheFor, now + report.CacheFor + report.GraceFor, report.Labels);
                 }

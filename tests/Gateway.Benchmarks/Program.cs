@@ -32,6 +32,12 @@ if (args.Length > 0 && args[0] == "capacity")
     return await Gateway.Benchmarks.Capacity.CapacityBenchmark.RunAsync(args[1..], Console.Out).ConfigureAwait(false);
 }
 
+// dotnet run -c Release --project tests/Gateway.Benchmarks -- ldap [--users N] [--requests N] [--concurrency N] [--latency-users N] [--out FILE] [--log FILE]
+if (args.Length > 0 && args[0] == "ldap")
+{
+    return await Gateway.Benchmarks.Ldap.LdapBenchmark.RunAsync(args[1..], Console.Out).ConfigureAwait(false);
+}
+
 // The yarp-floor target's process (started by the benchmark itself): Kestrel + YARP, no auth.
 if (args.Length > 0 && args[0] == "yarp-floor")
 {

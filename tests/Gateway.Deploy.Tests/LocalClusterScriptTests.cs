@@ -32,8 +32,9 @@ public sealed class LocalClusterScriptTests : IDisposable
     {
         var (exitCode, output) = await Tool.RunAsync("bash", [Script]);
         Assert.Equal(2, exitCode);
-        Assert.StartsWith("usage: deploy/local-cluster.sh up [--ha] [EDGES]", output.TrimStart(), StringComparison.Ordinal);
+        Assert.StartsWith("usage: deploy/local-cluster.sh up [--ha] [--ldap] [EDGES]", output.TrimStart(), StringComparison.Ordinal);
         Assert.Contains("--ha: Redis as a primary, a replica and 3 Sentinels (failover)", output, StringComparison.Ordinal);
+        Assert.Contains("--ldap: an OpenLDAP directory (slapd) with demo users alice", output, StringComparison.Ordinal);
         foreach (var command in new[] { "up", "status", "env", "add-edge", "remove-edge", "lock-status", "unlock", "machine-account", "down", "demo-image", "compose-secrets" })
         {
             Assert.Contains($"deploy/local-cluster.sh {command}", output, StringComparison.Ordinal);
@@ -132,6 +133,7 @@ public sealed class LocalClusterScriptTests : IDisposable
     [InlineData("GATEWAY_PORT", "5443x", "GATEWAY_PORT must be a port number from 1 to 65435 (was '5443x')")]
     [InlineData("REDIS_PORT", "70000", "REDIS_PORT must be a port number from 1 to 65435 (was '70000')")]
     [InlineData("SENTINEL_PORT", "0", "SENTINEL_PORT must be a port number from 1 to 65435 (was '0')")]
+    [InlineData("LDAP_PORT", "ldap", "LDAP_PORT must be a port number from 1 to 65435 (was 'ldap')")]
     [InlineData("DRAIN_DELAY", "3s", "DRAIN_DELAY must be hh:mm:ss (was '3s')")]
     [InlineData("GATEWAY_DOCKER", "yes", "GATEWAY_DOCKER must be auto, private or none (was 'yes')")]
     public async Task Up_BadSetting_ExitsWith2_NamingTheVariable(string variable, string value, string message)
@@ -149,8 +151,40 @@ public sealed class LocalClusterScriptTests : IDisposable
         var (exitCode, output) = await RunAsync("up", "--ha", "many");
 
         Assert.Equal(2, exitCode);
-        Assert.StartsWith("usage: deploy/local-cluster.sh up [--ha] [EDGES]", output.TrimStart(), StringComparison.Ordinal);
+        Assert.StartsWith("usage: deploy/local-cluster.sh up [--ha] [--ldap] [EDGES]", output.TrimStart(), StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_state));
+    }
+
+    [Fact]
+    public async Task UpLdap_AnUnknownFlag_PrintsTheUsage_AndStartsNothing()
+    {
+        var (exitCode, output) = await RunAsync("up", "--ldap", "--fast");
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("usage: deploy/local-cluster.sh up [--ha] [--ldap] [EDGES]", output.TrimStart(), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_state));
+    }
+
+    [Fact]
+    public async Task ComposeSecrets_WritesTheDirectorysFiles_PasswordsHashedInTheLdif_AndKeepsThemTheSecondTime()
+    {
+        var dir = Path.Combine(_state, "secrets");
+
+        var (exitCode, output) = await RunAsync("compose-secrets", dir);
+        var ldif = await File.ReadAllTextAsync(Path.Combine(dir, "ldap-passwords.ldif"));
+        var alice = await File.ReadAllTextAsync(Path.Combine(dir, "ldap-alice-password"));
+        Assert.Equal(0, (await RunAsync("compose-secrets", dir)).ExitCode);
+
+        Assert.True(exitCode == 0, output);
+        foreach (var file in new[] { "ldap-admin-password", "ldap-bind-password", "ldap-alice-password", "ldap-bob-password" })
+        {
+            Assert.Matches("^[A-Za-z0-9]{16}$", await File.ReadAllTextAsync(Path.Combine(dir, file)));
+        }
+
+        Assert.Matches(@"dn: uid=alice,ou=people,dc=example,dc=test\nchangetype: modify\nreplace: userPassword\nuserPassword: \{SSHA\}[A-Za-z0-9+/]{38}==", ldif);
+        Assert.DoesNotContain(alice, ldif, StringComparison.Ordinal);
+        Assert.Equal(ldif, await File.ReadAllTextAsync(Path.Combine(dir, "ldap-passwords.ldif")));
+        Assert.Equal(alice, await File.ReadAllTextAsync(Path.Combine(dir, "ldap-alice-password")));
     }
 
     [Fact]

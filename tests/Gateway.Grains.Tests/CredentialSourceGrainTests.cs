@@ -74,11 +74,46 @@ public sealed class CredentialSourceGrainTests(ClusterFixture fixture)
         Assert.Equal(CredentialOutcome.Unavailable, outage.Outcome);
     }
 
-    private async Task Verify(IUserGrain user, byte[] fingerprint, string address)
+    [Fact]
+    public async Task ReportAsync_NoCacheLifetimeButAGrace_EveryRequestVerifies_AndTheGraceStillHoldsInAnOutage()
+    {
+        // Gateway:Ldap:CacheTtl=0 (a bind on every request) with an OutageGrace: nothing is answered from memory, but a
+        // credential verified a moment ago still passes while the directory is down.
+        var user = NewUser();
+        var fingerprint = NewFingerprint();
+        var address = NewAddress();
+        await Verify(user, fingerprint, address, TimeSpan.Zero);
+        fixture.Time.Advance(TimeSpan.FromSeconds(1));
+
+        var again = await Check(user, fingerprint, address);
+        var outage = await user.ReportAsync(Report(again.Ticket, fingerprint, address, VerificationResult.SourceUnavailable, null) with { CacheFor = TimeSpan.Zero });
+
+        Assert.Equal(CredentialOutcome.VerifyRequired, again.Outcome);
+        Assert.Equal(CredentialOutcome.Allowed, outage.Outcome);
+        Assert.Equal(["ci"], outage.Labels!["group"]);
+    }
+
+    [Fact]
+    public async Task ReportAsync_NoCacheLifetimeAndNoGrace_OutageIsUnavailable()
+    {
+        var user = NewUser();
+        var fingerprint = NewFingerprint();
+        var address = NewAddress();
+        var check = await Check(user, fingerprint, address);
+        await user.ReportAsync(Report(check.Ticket, fingerprint, address, VerificationResult.Succeeded, null) with { CacheFor = TimeSpan.Zero, GraceFor = TimeSpan.Zero });
+
+        var again = await Check(user, fingerprint, address);
+        var outage = await user.ReportAsync(Report(again.Ticket, fingerprint, address, VerificationResult.SourceUnavailable, null) with { CacheFor = TimeSpan.Zero, GraceFor = TimeSpan.Zero });
+
+        Assert.Equal(CredentialOutcome.VerifyRequired, again.Outcome);
+        Assert.Equal(CredentialOutcome.Unavailable, outage.Outcome);
+    }
+
+    private async Task Verify(IUserGrain user, byte[] fingerprint, string address, TimeSpan? cacheFor = null)
     {
         var check = await Check(user, fingerprint, address);
         Assert.Equal(CredentialOutcome.VerifyRequired, check.Outcome);
-        var verified = await user.ReportAsync(Report(check.Ticket, fingerprint, address, VerificationResult.Succeeded, new Dictionary<string, string[]> { ["group"] = ["ci"] }));
+        var verified = await user.ReportAsync(Report(check.Ticket, fingerprint, address, VerificationResult.Succeeded, new Dictionary<string, string[]> { ["group"] = ["ci"] }) with { CacheFor = cacheFor ?? CacheFor });
         Assert.Equal(CredentialOutcome.Allowed, verified.Outcome);
     }
 

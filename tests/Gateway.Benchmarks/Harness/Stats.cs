@@ -1,6 +1,6 @@
 namespace Gateway.Benchmarks.Harness;
 
-/// <summary>Medians and ranges over rounds (NaN values are left out).</summary>
+/// <summary>Medians, ranges and percentiles over rounds or samples (NaN values are left out).</summary>
 public static class Stats
 {
     public static double Median(IEnumerable<double> values)
@@ -21,5 +21,13 @@ public static class Stats
         ArgumentNullException.ThrowIfNull(values);
         var list = values.Where(v => !double.IsNaN(v)).ToList();
         return list.Count == 0 ? (double.NaN, double.NaN) : (list.Min(), list.Max());
+    }
+
+    /// <summary>The nearest-rank percentile <paramref name="p"/> (0–1) of <paramref name="values"/>; NaN when there are none.</summary>
+    public static double Percentile(IEnumerable<double> values, double p)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var sorted = values.Where(v => !double.IsNaN(v)).Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted[(int)Math.Clamp(Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 }

@@ -79,7 +79,7 @@ public sealed class LdapOptions
 
     /// <summary>
     /// How long a verified credential and its groups are answered from the user grain before the directory is asked
-    /// again. Default: 5 minutes. Zero: a bind on every request (docker_auth's model).
+    /// again. Default: 5 minutes. Zero: a bind on every request (docker_auth's model); <see cref="OutageGrace"/> still holds.
     /// </summary>
     public TimeSpan CacheTtl { get; set; } = TimeSpan.FromMinutes(5);
 
