@@ -23,6 +23,9 @@ public sealed class FederationFixture : IAsyncLifetime
           - match: {account: "/^ci\\/.+/", name: "${account}/*"}
             actions: ["*"]
             comment: a CI job's token pushes and pulls under its own account only
+          - match: {account: "/^ci\\/.+/", name: "shared/${labels:owner}/*"}
+            actions: ["pull"]
+            comment: and pulls its organisation's shared images (label owner, from the token's repository_owner claim)
           - match: {account: alice}
             actions: ["*"]
         """;

@@ -58,6 +58,22 @@ public sealed class FederationTests(FederationFixture fixture) : IClassFixture<F
     }
 
     [Fact]
+    public async Task V2_LabelFromAClaim_InAnAclPlaceholder_GrantsOnlyThatOrganisationsImages()
+    {
+        var acme = await fixture.TokenAsync("acme/labels");
+        var other = await fixture.TokenAsync("other/labels");
+
+        var own = await fixture.GetV2Async(fixture.A, acme, "/v2/shared/acme/base/tags/list");
+        var foreign = await fixture.GetV2Async(fixture.B, acme, "/v2/shared/other/base/tags/list");
+        var theirs = await fixture.GetV2Async(fixture.B, other, "/v2/shared/other/base/tags/list");
+
+        // Granted: the registry itself answers (the repository does not exist). Refused: the gateway's DENIED.
+        Assert.True(own.Status == HttpStatusCode.NotFound && own.Body.Contains("NAME_UNKNOWN", StringComparison.Ordinal), $"{(int)own.Status} {own.Body}");
+        Assert.True(foreign.Status == HttpStatusCode.Forbidden && foreign.Body.Contains("DENIED", StringComparison.Ordinal), $"{(int)foreign.Status} {foreign.Body}");
+        Assert.True(theirs.Status == HttpStatusCode.NotFound, $"{(int)theirs.Status} {theirs.Body}");
+    }
+
+    [Fact]
     public async Task V2_BadTokens_Answer401WithTheRegistrysError()
     {
         // Each case its own account: five failures of one account from one address lock it (as wrong passwords do).
