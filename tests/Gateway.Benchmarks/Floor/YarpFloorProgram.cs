@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Gateway.Edge.Transfer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,7 +17,8 @@ namespace Gateway.Benchmarks.Floor;
 /// The <c>yarp-floor</c> target: Kestrel with TLS and YARP forwarding to the registry, nothing else — no auth, no
 /// middleware, no telemetry. It is what the gateway costs at least with this stack; the gateway's CPU per request over
 /// this one's is what the gateway's own work costs. Kestrel and the forwarder are set as the gateway sets them
-/// (HTTP/1.1 and HTTP/2, no Server header, no body limit, HTTP/1.1 to the registry, no response buffering).
+/// (HTTP/1.1 and HTTP/2, no Server header, no body limit, the gateway's buffer blocks (<c>Gateway:Transfer</c>, from the
+/// environment as the gateway reads it), HTTP/1.1 to the registry, no response buffering).
 /// </summary>
 public static class YarpFloorProgram
 {
@@ -53,6 +56,7 @@ public static class YarpFloorProgram
                 });
             });
         });
+        builder.Services.AddTransferMemoryPool(builder.Configuration.GetSection(TransferOptions.SectionName).Get<TransferOptions>() ?? new TransferOptions());
         builder.Services.AddReverseProxy().LoadFromMemory(
             [new RouteConfig { RouteId = "all", ClusterId = "registry", Match = new RouteMatch { Path = "{**rest}" }, MaxRequestBodySize = -1 }],
             [

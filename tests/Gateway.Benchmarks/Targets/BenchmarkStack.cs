@@ -215,7 +215,7 @@ public sealed class BenchmarkStack : IAsyncDisposable
             _targets.Add(new Target
             {
                 Name = TargetNames.YarpFloor,
-                Description = "Kestrel + YARP alone (this benchmark's executable in floor mode): TLS, HTTP/1.1 and HTTP/2, no auth, no middleware, "
+                Description = "Kestrel + YARP alone (this benchmark's executable in floor mode): TLS, HTTP/1.1 and HTTP/2, no auth, no middleware, the gateway's 32 KiB buffer blocks, "
                     + "forwarder set as the gateway's; what the gateway's stack costs at least",
                 BaseUri = floor.BaseUri,
                 ProxyProcesses = [floor.Process],
