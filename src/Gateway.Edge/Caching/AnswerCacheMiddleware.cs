@@ -214,7 +214,7 @@ public sealed partial class AnswerCacheMiddleware(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = EventIds.EdgeCacheInvalidationNotSent, Level = LogLevel.Warning, Message = "Edge cache: the invalidation of {Kind} {Repository}@{Digest} could not be sent to the other nodes; they may serve it until Gateway:Cache:Ttl runs out")]
+        [LoggerMessage(EventId = EventIds.EdgeCacheInvalidationNotSent, Level = LogLevel.Warning, Message = "Edge cache: the invalidation of {Kind} {Repository}@{Digest} could not be sent to, or was not confirmed by, every other node; those may serve it until Gateway:Cache:Ttl runs out")]
         public static partial void PublishFailed(ILogger logger, CachedResource kind, string repository, string digest);
     }
 }

@@ -13,6 +13,9 @@ public interface ICacheInvalidationChannel
     /// <summary>Starts listening: <paramref name="received"/> for each invalidation, <paramref name="lost"/> whenever some may have been missed.</summary>
     Task StartAsync(Action<ContentAddress> received, Action lost, CancellationToken cancellationToken);
 
-    /// <summary>Tells every node (this one included); returns false when it could not be sent within its bound.</summary>
+    /// <summary>
+    /// Tells every node (this one included) and returns once each node that received it has dropped the address; false
+    /// when it could not be sent, or not every receiver confirmed, before <paramref name="cancellationToken"/> fired.
+    /// </summary>
     Task<bool> PublishAsync(ContentAddress address, CancellationToken cancellationToken);
 }

@@ -152,6 +152,18 @@ public static class EventIds
     /// <summary>An invalidation could not be sent to the other nodes.</summary>
     public const int EdgeCacheInvalidationNotSent = 1802;
 
+    /// <summary>A node listens for invalidations (again) on the cluster's Redis.</summary>
+    public const int EdgeCacheListening = 1803;
+
+    /// <summary>A node stopped listening for invalidations and serves nothing from memory.</summary>
+    public const int EdgeCacheNotListening = 1804;
+
+    /// <summary>A node could not subscribe to invalidations yet (Debug).</summary>
+    public const int EdgeCacheSubscribeFailed = 1805;
+
+    /// <summary>Some nodes did not confirm an invalidation within the bound.</summary>
+    public const int EdgeCacheInvalidationUnconfirmed = 1806;
+
     /// <summary>A stored grain state older than the active grain's was overwritten (after a Redis failover).</summary>
     public const int RedisStaleStateOverwritten = 3101;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Gateway.EndToEnd.Tests.Infrastructure;
@@ -38,6 +39,59 @@ public sealed class EdgeCacheTests(EdgeCacheClusterFixture cluster) : IClassFixt
 
         Assert.Equal(HttpStatusCode.Accepted, (await CacheTraffic.SendAsync(a, HttpMethod.Delete, image.LayerPath)).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await CacheTraffic.SendAsync(b, HttpMethod.Head, image.LayerPath)).Status);
+    }
+
+    [Fact]
+    public async Task DeleteThroughNodeOne_ManyTimesInARow_NodeTwosVeryNextRequestNeverGetsTheDeletedManifest()
+    {
+        // One run of the test above can pass by luck when node two reads the invalidation before the client's next
+        // request arrives; without the confirmation wait this loop lost that race within a few rounds.
+        using var a = cluster.A.CreateClient();
+        using var b = cluster.B.CreateClient();
+        for (var round = 0; round < 12; round++)
+        {
+            var image = await CacheTraffic.PushAsync(a, "e2e/cache-race");
+            await CacheTraffic.SendAsync(b, HttpMethod.Get, image.ManifestPath);
+            Assert.Equal(HttpStatusCode.OK, (await CacheTraffic.SendAsync(b, HttpMethod.Head, image.ManifestPath)).Status);
+
+            Assert.Equal(HttpStatusCode.Accepted, (await CacheTraffic.SendAsync(a, HttpMethod.Delete, image.ManifestPath)).Status);
+            var next = await CacheTraffic.SendAsync(b, HttpMethod.Head, image.ManifestPath);
+
+            Assert.True(next.Status == HttpStatusCode.NotFound, $"round {round}: node two answered {next.Status} after the DELETE through node one");
+        }
+    }
+
+    [Fact]
+    public async Task Delete_AThirdNodeConfirmsHalfASecondLate_AnsweredOnlyAfterThatConfirmation()
+    {
+        long confirmedAt = 0;
+        await using var late = await LateNode.JoinAsync(cluster, TimeSpan.FromMilliseconds(500), () => Interlocked.Exchange(ref confirmedAt, Stopwatch.GetTimestamp()));
+        using var a = cluster.A.CreateClient();
+        var image = await CacheTraffic.PushAsync(a, "e2e/cache-late");
+        var logBefore = cluster.A.Output.Length;
+
+        var deleted = await CacheTraffic.SendAsync(a, HttpMethod.Delete, image.ManifestPath);
+        var answeredAt = Stopwatch.GetTimestamp();
+
+        Assert.Equal(HttpStatusCode.Accepted, deleted.Status);
+        Assert.NotEqual(0, Interlocked.Read(ref confirmedAt));
+        Assert.True(Interlocked.Read(ref confirmedAt) < answeredAt, "the DELETE was answered before the late node confirmed");
+        Assert.DoesNotContain("did not confirm", cluster.A.Output[logBefore..], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Delete_AThirdNodeNeverConfirms_AnsweredAfterTheBoundAndLogged()
+    {
+        await using var deaf = await LateNode.JoinAsync(cluster, Timeout.InfiniteTimeSpan, () => { });
+        using var a = cluster.A.CreateClient();
+        var image = await CacheTraffic.PushAsync(a, "e2e/cache-deaf");
+        var watch = Stopwatch.StartNew();
+
+        var deleted = await CacheTraffic.SendAsync(a, HttpMethod.Delete, image.ManifestPath);
+
+        Assert.Equal(HttpStatusCode.Accepted, deleted.Status); // the registry has deleted: the client hears it
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(15));
+        await cluster.A.WaitForLogAsync(l => l.Contains("1 of 3 nodes did not confirm", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
