@@ -204,7 +204,8 @@ public sealed partial class LdapCredentialVerifier : ICredentialVerifier, IDispo
         }
         catch (TlsOperationException ex)
         {
-            return Attempt.Failed(DescribeTls(server, ex.Message));
+            // The server's answer to the StartTLS request (no handshake happened, so not a certificate problem).
+            return Attempt.Failed(DescribeStartTlsRefusal(ex.Response?.ResultCode ?? ResultCode.Other));
         }
         catch (DirectoryOperationException ex)
         {
@@ -455,6 +456,11 @@ public sealed partial class LdapCredentialVerifier : ICredentialVerifier, IDispo
         $"the TLS {(server.IsLdaps ? "handshake" : "upgrade (StartTLS)")} failed ({message}): the server's certificate must chain to " +
         $"{LdapOptions.SectionName}:CaFile{(_options.CaFile is null ? " (not set)" : $" ({_options.CaFile})")} and name '{server.Host}'" +
         (server.IsLdaps ? string.Empty : ", and the server must offer StartTLS");
+
+    private static string DescribeStartTlsRefusal(ResultCode code) =>
+        $"the server refused StartTLS (result {(int)code} {code}" +
+        (code == ResultCode.OperationsError ? $", {LdapStartTlsRetry.MaxRetries + 1} times in a row" : string.Empty) +
+        "): the server must offer StartTLS (TLS configured on it) and accept it right after connecting";
 
     /// <summary>True when the server's port accepts a TCP connection: then a failure is the TLS layer's, not an outage.</summary>
     private bool Reachable(LdapServerAddress server)

@@ -11,8 +11,10 @@ namespace Gateway.Edge.Access.Identify.Ldap;
 internal sealed class LdapSession : IDisposable
 {
     /// <summary>
-    /// Serializes TLS sessions until the first one is up: libldap initializes its TLS library (GnuTLS) on first use,
-    /// and concurrent first uses were seen to fail ("unspecified operation error") on a busy node.
+    /// Serializes TLS sessions until the first one is up: libldap initializes its TLS library (GnuTLS) on first use
+    /// with unguarded counters (tls2.c <c>tls_init</c>), so two first uses at once could both initialize it, or one
+    /// use it half initialized. (The "unspecified operation error" once blamed on this was slapd refusing an early
+    /// StartTLS: see <see cref="LdapStartTlsRetry"/>.)
     /// </summary>
     private static readonly Lock FirstTls = new();
     private static volatile bool _tlsReady;
@@ -82,7 +84,7 @@ internal sealed class LdapSession : IDisposable
                 // StartTLS on an unopened handle fails: read the root DSE first (anonymous, no bind, nothing secret),
                 // then upgrade. If the upgrade fails, this throws and nothing else is sent.
                 connection.SendRequest(new SearchRequest(string.Empty, "(objectClass=*)", SearchScope.Base, "1.1"), timeout);
-                connection.SessionOptions.StartTransportLayerSecurity(null);
+                StartTls(connection);
             }
 
             return new LdapSession(server, connection);
@@ -91,6 +93,27 @@ internal sealed class LdapSession : IDisposable
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Upgrades the connection, asking again while the server answers that the root DSE read is still outstanding on
+    /// its side (<see cref="LdapStartTlsRetry"/>); any other refusal or handshake failure throws at once.
+    /// </summary>
+    private static void StartTls(LdapConnection connection)
+    {
+        for (var refusals = 1; ; refusals++)
+        {
+            try
+            {
+                connection.SessionOptions.StartTransportLayerSecurity(null);
+                return;
+            }
+            catch (TlsOperationException ex) when (ex.Response is { } answer && LdapStartTlsRetry.Delay(answer.ResultCode, refusals) is { } delay)
+            {
+                // A blocking pause on a thread that only waits for libldap anyway (never a request thread).
+                Thread.Sleep(delay);
+            }
         }
     }
 
