@@ -17,8 +17,8 @@ public sealed class TransferOptionsValidator : IValidateOptions<TransferOptions>
     /// <summary>Least <see cref="TransferOptions.MinimumReadSize"/> other than 0.</summary>
     public const int MinMinimumReadSize = 4 * 1024;
 
-    /// <summary>Largest <see cref="TransferOptions.MinimumReadSize"/>: half of Kestrel's default request buffer (1 MiB).</summary>
-    public const int MaxMinimumReadSize = 512 * 1024;
+    /// <summary>Largest <see cref="TransferOptions.MinimumReadSize"/>: YARP copies a body through 64 KiB buffers.</summary>
+    public const int MaxMinimumReadSize = 64 * 1024;
 
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, TransferOptions options)
