@@ -27,6 +27,7 @@ public static class EdgeApplicationBuilderExtensions
     {
         endpoints.MapReverseProxy(pipeline =>
         {
+            pipeline.UseMiddleware<Transfer.RequestBodyCoalescingMiddleware>();
             pipeline.UseMiddleware<RequestTelemetryMiddleware>();
             pipeline.UseMiddleware<AccessMiddleware>();
             pipeline.UseMiddleware<Caching.AnswerCacheMiddleware>(); // after the gate: serves only what it authorized

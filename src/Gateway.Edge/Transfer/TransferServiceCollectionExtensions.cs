@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Edge.Transfer;
 
@@ -8,13 +10,15 @@ public static class TransferServiceCollectionExtensions
 {
     /// <summary>
     /// Makes Kestrel read into <see cref="TransferMemoryPool"/>s with <paramref name="options"/>' block size. Kestrel
-    /// registers its own factory with TryAdd, so this one wins whichever is registered first.
+    /// registers its own factory with TryAdd, so this one wins whichever is registered first. Also makes the options
+    /// available to <see cref="RequestBodyCoalescingMiddleware"/>.
     /// </summary>
     public static IServiceCollection AddTransferMemoryPool(this IServiceCollection services, TransferOptions options)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton<IMemoryPoolFactory<byte>>(new TransferMemoryPoolFactory(options));
+        services.TryAddSingleton(Options.Create(options));
         return services;
     }
 }

@@ -58,6 +58,33 @@ public static class KestrelTransferSettings
         return size;
     }
 
+    /// <summary>What one HTTP/1.1 connection buffers before Kestrel stops reading from it (Kestrel's default: 1 MiB).</summary>
+    public const string MaxRequestBufferSizeKey = "Kestrel:Limits:MaxRequestBufferSize";
+
+    /// <summary>What an HTTP/2 client may send on one stream before the node reads it (Kestrel's default: 768 KiB).</summary>
+    public const string Http2InitialStreamWindowSizeKey = "Kestrel:Limits:Http2:InitialStreamWindowSize";
+
+    /// <summary>
+    /// A coalescing read waits until <c>Gateway:Transfer:MinimumReadSize</c> bytes are buffered: with a Kestrel limit
+    /// below twice that, the client would stop sending before the read could end, and the upload would hang. Refused at
+    /// start, naming both keys.
+    /// </summary>
+    public static void RequireRoomFor(IConfiguration configuration, int minimumReadSize, string limitKey)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var text = configuration[limitKey];
+        if (minimumReadSize == 0 || string.IsNullOrWhiteSpace(text))
+        {
+            return;
+        }
+
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit < 2L * minimumReadSize)
+        {
+            throw new ConfigurationException(
+                $"{limitKey} ({limit}) must be at least twice {TransferOptions.SectionName}:MinimumReadSize ({minimumReadSize}); lower MinimumReadSize or set it to 0.");
+        }
+    }
+
     /// <summary>
     /// Applies the settings to Kestrel, besides what the gateway always sets (no <c>Server</c> header) and its buffer
     /// pool (<see cref="TransferOptions"/>).
@@ -68,6 +95,8 @@ public static class KestrelTransferSettings
         var frameSize = Http2MaxFrameSize(configuration);
         var waitForData = WaitForData(configuration);
         var transfer = StartupOptions.BindValidated(configuration, TransferOptions.SectionName, new TransferOptionsValidator());
+        RequireRoomFor(configuration, transfer.MinimumReadSize, MaxRequestBufferSizeKey);
+        RequireRoomFor(configuration, transfer.MinimumReadSize, Http2InitialStreamWindowSizeKey);
         webHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = waitForData);
 
         webHost.ConfigureServices(services => services.AddTransferMemoryPool(transfer));
