@@ -37,8 +37,9 @@ public sealed class RequestBodyCoalescingMiddleware
         var eligible = _minimum > 0 && (http2
             ? context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true
             : HttpProtocol.IsHttp11(request.Protocol) && request.ContentLength > 0 && request.Headers.TransferEncoding.Count == 0);
-        var connection = context.Connection.Id;
-        if (!eligible || (http2 && !_http2.TryEnter(connection)))
+        // Only HTTP/2 uploads need the connection's id (every other request skips it).
+        var connection = eligible && http2 ? context.Connection.Id : null;
+        if (!eligible || (connection is not null && !_http2.TryEnter(connection)))
         {
             await _next(context);
             return;
@@ -53,7 +54,7 @@ public sealed class RequestBodyCoalescingMiddleware
         finally
         {
             request.Body = original;
-            if (http2)
+            if (connection is not null)
             {
                 _http2.Exit(connection);
             }
