@@ -36,4 +36,15 @@ public sealed class TransferOptions
     /// connection may hold).
     /// </summary>
     public int MinimumReadSize { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Whether the bytes a socket received are carried through TLS, HTTP and the proxy's copy loop on the thread that
+    /// received them, as nginx's event loop does, instead of being handed from thread to thread at each step (Kestrel's
+    /// <c>UnsafePreferInlineScheduling</c> and .NET's inline socket completions,
+    /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>, which an operator's own value of the variable overrides). It cut
+    /// the node's CPU per 256 MiB skopeo push (HTTP/2) from about 0.9 s to 0.5 s, nginx's 0.4 s. Safe only because nothing on
+    /// the request path blocks or computes for long: bcrypt and LDAP run on threads of their own. Default: true. false
+    /// restores .NET's defaults.
+    /// </summary>
+    public bool InlineScheduling { get; set; } = true;
 }

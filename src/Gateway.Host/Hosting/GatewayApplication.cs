@@ -6,6 +6,7 @@ using Gateway.Edge.Access.Identify.Htpasswd;
 using Gateway.Edge.Access.Identify.Passwords;
 using Gateway.Edge.Admin;
 using Gateway.Edge.Configuration;
+using Gateway.Edge.Transfer;
 using Gateway.Host.Cluster;
 using Gateway.Host.Policies;
 using Gateway.Host.Shutdown;
@@ -29,6 +30,9 @@ public static partial class GatewayApplication
     {
         // The content root is the program's folder, so appsettings.json is found from any working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // First, before any socket exists: .NET reads whether socket completions run inline only once.
+        var transfer = StartupOptions.BindValidated(builder.Configuration, TransferOptions.SectionName, new TransferOptionsValidator());
+        InlineSocketCompletions.Apply(transfer.InlineScheduling);
         var role = StartupOptions.BindValidated(builder.Configuration, NodeOptions.SectionName, new NodeOptionsValidator()).ParsedRole!.Value;
         var cluster = ClusterSettings.From(builder.Configuration);
 

@@ -97,7 +97,11 @@ public static class KestrelTransferSettings
         var transfer = StartupOptions.BindValidated(configuration, TransferOptions.SectionName, new TransferOptionsValidator());
         RequireRoomFor(configuration, transfer.MinimumReadSize, MaxRequestBufferSizeKey);
         RequireRoomFor(configuration, transfer.MinimumReadSize, Http2InitialStreamWindowSizeKey);
-        webHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = waitForData);
+        webHost.UseSockets(sockets =>
+        {
+            sockets.WaitForDataBeforeAllocatingBuffer = waitForData;
+            sockets.UnsafePreferInlineScheduling = transfer.InlineScheduling;
+        });
 
         webHost.ConfigureServices(services => services.AddTransferMemoryPool(transfer));
         return webHost.ConfigureKestrel(kestrel =>

@@ -55,6 +55,7 @@ public sealed partial class StartupConfigurationTests(ITestOutputHelper output)
     [InlineData("Gateway__Transfer__BlockSize=1024", "Gateway:Transfer:BlockSize", "between 4096 and 1048576 bytes (was 1024)")]
     [InlineData("Gateway__Transfer__MaxPooledBytes=-1", "Gateway:Transfer:MaxPooledBytes", "between 0 and")]
     [InlineData("Gateway__Transfer__MinimumReadSize=1000", "Gateway:Transfer:MinimumReadSize", "0 (off) or between 4096 and 65536 bytes (was 1000)")]
+    [InlineData("Gateway__Transfer__InlineScheduling=sometimes", "Gateway:Transfer:InlineScheduling", "'sometimes'")]
     [InlineData("Kestrel__Limits__MaxRequestBufferSize=100000", "Kestrel:Limits:MaxRequestBufferSize", "at least twice Gateway:Transfer:MinimumReadSize (65536)")]
     [InlineData("Kestrel__Limits__Http2__InitialStreamWindowSize=65535", "Kestrel:Limits:Http2:InitialStreamWindowSize", "at least twice Gateway:Transfer:MinimumReadSize (65536)")]
     public async Task Start_BadSetting_ExitsWithCode2AndMessageNamingTheKey(string environment, string key, string hint)
