@@ -1,0 +1,57 @@
+namespace Gateway.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// Command lines that run a program in a private mount namespace (util-linux <c>unshare --mount --propagation
+/// private</c>) whose <c>/run</c> is an empty tmpfs: what the program creates in <c>/run</c> and every mount it makes
+/// are seen only inside the namespace and vanish with its last process, so daemons that insist on machine-wide paths
+/// (dockerd's <c>/run/docker/plugins</c>, containerd's shim sockets in <c>/run/containerd/s</c>) leave nothing behind
+/// and never meet a system daemon's folders. Needs root (CAP_SYS_ADMIN); <see cref="UnavailableReasonAsync"/> says
+/// whether it works on this machine (a container without that capability refuses it).
+/// </summary>
+public static class PrivateMountNamespace
+{
+    // -n: no /run/mount/utab entry (libmount would write it to the machine's /run before the tmpfs covers it).
+    // The whole /run, not just the folders the daemons want: a mount point must exist, and creating one outside is
+    // exactly what this avoids.
+    private const string PrivateRunScript = "mount -n -t tmpfs -o mode=0755,size=64m gw-e2e-run /run && exec \"$@\"";
+
+    private static readonly Lazy<Task<string?>> Probe = new(ProbeAsync);
+
+    /// <summary>Null when private namespaces work here, else one line saying why not. Probed once per test run.</summary>
+    public static Task<string?> UnavailableReasonAsync() => Probe.Value;
+
+    /// <summary>
+    /// <c>unshare … sh -c 'mount tmpfs on /run; exec PROGRAM ARGS'</c>: no fork on the way (unshare and sh exec), so the
+    /// started process's PID is the program's, and its children share the namespace.
+    /// </summary>
+    public static (string Program, string[] Arguments) WithPrivateRun(string program, IEnumerable<string> arguments) =>
+        ("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", PrivateRunScript, program, ProcessLaunch.Resolve(program), .. arguments]);
+
+    /// <summary>
+    /// <c>nsenter</c> into the mount namespace of <paramref name="pid"/> (one started by <see cref="WithPrivateRun"/>),
+    /// then PROGRAM ARGS in <paramref name="workingDirectory"/>. nsenter execs without forking for a mount namespace.
+    /// </summary>
+    public static (string Program, string[] Arguments) Join(int pid, string workingDirectory, string program, IEnumerable<string> arguments) =>
+        ("nsenter", [$"--target={pid}", "--mount", $"--wd={workingDirectory}", "--", ProcessLaunch.Resolve(program), .. arguments]);
+
+    private static async Task<string?> ProbeAsync()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return "not root";
+        }
+
+        try
+        {
+            var (program, arguments) = WithPrivateRun("true", []);
+            var result = await CommandRunner.RunAsync(program, arguments, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+            return result.Succeeded
+                ? null
+                : $"`unshare --mount` + tmpfs on /run failed ({result.ExitCode}): {result.StandardError.Trim().ReplaceLineEndings(" ")}";
+        }
+        catch (Exception e) when (e is FileNotFoundException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            return e.Message.ReplaceLineEndings(" ");
+        }
+    }
+}
