@@ -68,12 +68,13 @@ public sealed class Skopeo
 
     /// <summary>
     /// In the private mount namespace: this instance's var-lib/containers on /var/lib/containers (its var-lib on
-    /// /var/lib where that folder does not exist, so it is not created on the machine), then skopeo.
+    /// /var/lib where that folder does not exist, so it is not created on the machine), then skopeo. <c>-n</c>: without it
+    /// libmount creates <c>/run/mount</c> (its utab folder) in the machine's /run, which this namespace shares.
     /// </summary>
     private const string PrivateCacheScript =
         "target=/var/lib/containers; source=\"$SKOPEO_VAR_LIB/containers\"; " +
         "[ -d \"$target\" ] || { target=/var/lib; source=\"$SKOPEO_VAR_LIB\"; }; " +
-        "mount --bind \"$source\" \"$target\" && exec skopeo \"$@\"";
+        "mount -n --bind \"$source\" \"$target\" && exec skopeo \"$@\"";
 
     /// <summary>
     /// <c>skopeo copy SOURCE DESTINATION</c>; <paramref name="access"/> applies to each docker:// side
