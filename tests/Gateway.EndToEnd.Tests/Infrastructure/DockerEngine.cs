@@ -72,11 +72,6 @@ public sealed class DockerEngine : IAsyncDisposable
                 IsolationNote = $"note: dockerd/containerd share the machine's /run (no private mount namespace here: {unavailable}); " +
                     "the folders they create there are removed on dispose",
             };
-        if (engine.IsolationNote is not null)
-        {
-            await Console.Error.WriteLineAsync(engine.IsolationNote).ConfigureAwait(false);
-        }
-
         try
         {
             await engine.StartContainerdAsync(limit).ConfigureAwait(false);

@@ -11,10 +11,12 @@ namespace Gateway.EndToEnd.Tests.Infrastructure;
 /// </summary>
 public static class PrivateMountNamespace
 {
-    // -n: no /run/mount/utab entry (libmount would write it to the machine's /run before the tmpfs covers it).
-    // The whole /run, not just the folders the daemons want: a mount point must exist, and creating one outside is
-    // exactly what this avoids.
-    private const string PrivateRunScript = "mount -n -t tmpfs -o mode=0755,size=64m gw-e2e-run /run && exec \"$@\"";
+    /// <summary>
+    /// An empty tmpfs on <c>/run</c>. The whole /run, not just the folders a program wants: a mount point must exist,
+    /// and creating one outside is exactly what this avoids. <c>-n</c> everywhere: without it libmount creates
+    /// <c>/run/mount</c> (its utab folder) in whatever /run it sees.
+    /// </summary>
+    public const string PrivateRunScript = "mount -n -t tmpfs -o mode=0755,size=64m gw-e2e-run /run";
 
     private static readonly Lazy<Task<string?>> Probe = new(ProbeAsync);
 
@@ -22,11 +24,16 @@ public static class PrivateMountNamespace
     public static Task<string?> UnavailableReasonAsync() => Probe.Value;
 
     /// <summary>
-    /// <c>unshare … sh -c 'mount tmpfs on /run; exec PROGRAM ARGS'</c>: no fork on the way (unshare and sh exec), so the
-    /// started process's PID is the program's, and its children share the namespace.
+    /// <c>unshare … sh -c 'SETUP &amp;&amp; exec PROGRAM ARGS'</c>: <paramref name="setupScript"/> (mounts, with <c>-n</c>) runs in
+    /// the new namespace first. No fork on the way (unshare and sh exec), so the started process's PID is the
+    /// program's, and its children share the namespace.
     /// </summary>
+    public static (string Program, string[] Arguments) Command(string setupScript, string program, IEnumerable<string> arguments) =>
+        ("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", setupScript + " && exec \"$@\"", program, ProcessLaunch.Resolve(program), .. arguments]);
+
+    /// <summary><see cref="Command"/> with <see cref="PrivateRunScript"/>: PROGRAM ARGS with a /run of their own.</summary>
     public static (string Program, string[] Arguments) WithPrivateRun(string program, IEnumerable<string> arguments) =>
-        ("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", PrivateRunScript, program, ProcessLaunch.Resolve(program), .. arguments]);
+        Command(PrivateRunScript, program, arguments);
 
     /// <summary>
     /// <c>nsenter</c> into the mount namespace of <paramref name="pid"/> (one started by <see cref="WithPrivateRun"/>),
@@ -36,6 +43,19 @@ public static class PrivateMountNamespace
         ("nsenter", [$"--target={pid}", "--mount", $"--wd={workingDirectory}", "--", ProcessLaunch.Resolve(program), .. arguments]);
 
     private static async Task<string?> ProbeAsync()
+    {
+        var reason = await ProbeCoreAsync().ConfigureAwait(false);
+        if (reason is not null && Environment.IsPrivilegedProcess)
+        {
+            // Once per run, where it matters: root, yet refused (a container without CAP_SYS_ADMIN). The helpers then
+            // run their programs as before, with the folders those create in /run and /var/lib/containers.
+            await Console.Error.WriteLineAsync($"note: no private mount namespaces here ({reason}); dockerd, skopeo, podman and buildah use the machine's /run").ConfigureAwait(false);
+        }
+
+        return reason;
+    }
+
+    private static async Task<string?> ProbeCoreAsync()
     {
         if (Environment.GetEnvironmentVariable("GATEWAY_E2E_MOUNT_NAMESPACE") == "off")
         {
