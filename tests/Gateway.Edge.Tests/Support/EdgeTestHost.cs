@@ -6,6 +6,7 @@ using Gateway.Edge.Access.Admit;
 using Gateway.Edge.Access.Identify.Htpasswd;
 using Gateway.Edge.Access.Identify.Passwords;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -72,52 +73,77 @@ public sealed class EdgeTestHost : IAsyncDisposable
         Action<WebApplicationBuilder>? configureBuilder = null)
     {
         var directory = Directory.CreateTempSubdirectory("gw-edge-").FullName;
-        var htpasswd = Path.Combine(directory, "htpasswd");
-        var lines = new System.Text.StringBuilder();
-        foreach (var (name, password) in new[] { KeyValuePair.Create(User, Password) }.Concat(users ?? new Dictionary<string, string>()))
+        FakeBackend? backend = null;
+        WebApplication? app = null;
+        try
         {
-            lines.Append(name).Append(':').Append(BCrypt.Net.BCrypt.HashPassword(password, 4).Replace("$2a$", "$2y$", StringComparison.Ordinal)).Append('\n');
+            var htpasswd = Path.Combine(directory, "htpasswd");
+            var lines = new System.Text.StringBuilder();
+            foreach (var (name, password) in new[] { KeyValuePair.Create(User, Password) }.Concat(users ?? new Dictionary<string, string>()))
+            {
+                lines.Append(name).Append(':').Append(BCrypt.Net.BCrypt.HashPassword(password, 4).Replace("$2a$", "$2y$", StringComparison.Ordinal)).Append('\n');
+            }
+
+            await File.WriteAllTextAsync(htpasswd, lines.ToString());
+            backend = await FakeBackend.StartAsync();
+
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+            var config = new Dictionary<string, string?>
+            {
+                ["Gateway:Backend:Urls:0"] = backendUrl?.Invoke(backend) ?? backend.BaseAddress.ToString().TrimEnd('/'),
+                ["Gateway:Auth:HtpasswdFile"] = htpasswd,
+                ["Gateway:Auth:Realm"] = Realm,
+                ["Gateway:Auth:ReloadInterval"] = "00:00:00.2",
+            };
+            if (acl is not null)
+            {
+                var aclPath = Path.Combine(directory, "acl.yml");
+                await File.WriteAllTextAsync(aclPath, acl);
+                config["Gateway:Auth:AclFile"] = aclPath;
+            }
+
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                config[key] = value;
+            }
+
+            configure?.Invoke(directory, config);
+
+            builder.Configuration.AddInMemoryCollection(config);
+            var cache = new InMemoryAccessGrains();
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton(new FingerprintKey(RandomNumberGenerator.GetBytes(32)));
+            builder.Services.AddRegistryEdge(builder.Configuration);
+
+            // YARP's AddReverseProxy brings ASP.NET data protection, which writes a key ring to ~/.aspnet/DataProtection-Keys
+            // at start: this host's folder takes it instead.
+            builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(directory, "data-protection")));
+            builder.Services.AddSingleton<IAccessGrains>(cache);
+            configureBuilder?.Invoke(builder);
+            app = builder.Build();
+            app.UseRegistryClientAddress();
+            app.MapRegistryEdge();
+            await app.StartAsync();
+            return new EdgeTestHost(app, backend, cache, directory, htpasswd);
         }
-
-        await File.WriteAllTextAsync(htpasswd, lines.ToString());
-        var backend = await FakeBackend.StartAsync();
-
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        var config = new Dictionary<string, string?>
+        catch
         {
-            ["Gateway:Backend:Urls:0"] = backendUrl?.Invoke(backend) ?? backend.BaseAddress.ToString().TrimEnd('/'),
-            ["Gateway:Auth:HtpasswdFile"] = htpasswd,
-            ["Gateway:Auth:Realm"] = Realm,
-            ["Gateway:Auth:ReloadInterval"] = "00:00:00.2",
-        };
-        if (acl is not null)
-        {
-            var aclPath = Path.Combine(directory, "acl.yml");
-            await File.WriteAllTextAsync(aclPath, acl);
-            config["Gateway:Auth:AclFile"] = aclPath;
+            // A start that fails (bad settings, as the validation tests want) leaves no server running and no folder in /tmp.
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            if (backend is not null)
+            {
+                await backend.DisposeAsync();
+            }
+
+            DeleteFolder(directory);
+            throw;
         }
-
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            config[key] = value;
-        }
-
-        configure?.Invoke(directory, config);
-
-        builder.Configuration.AddInMemoryCollection(config);
-        var cache = new InMemoryAccessGrains();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(new FingerprintKey(RandomNumberGenerator.GetBytes(32)));
-        builder.Services.AddRegistryEdge(builder.Configuration);
-        builder.Services.AddSingleton<IAccessGrains>(cache);
-        configureBuilder?.Invoke(builder);
-        var app = builder.Build();
-        app.UseRegistryClientAddress();
-        app.MapRegistryEdge();
-        await app.StartAsync();
-        return new EdgeTestHost(app, backend, cache, directory, htpasswd);
     }
 
     public static AuthenticationHeaderValue Basic(string user, string password) =>
@@ -136,9 +162,14 @@ public sealed class EdgeTestHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         await Backend.DisposeAsync();
+        DeleteFolder(_directory);
+    }
+
+    private static void DeleteFolder(string directory)
+    {
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
         catch (IOException)
         {

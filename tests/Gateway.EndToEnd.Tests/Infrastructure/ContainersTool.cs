@@ -5,7 +5,7 @@ namespace Gateway.EndToEnd.Tests.Infrastructure;
 /// root, the auth file (<c>REGISTRY_AUTH_FILE</c>), <c>containers.conf</c>, <c>registries.conf</c>, <c>storage.conf</c>
 /// and an accept-anything <c>policy.json</c>, home and temp folders. Both also reach for machine-wide paths no option
 /// moves (the blob-info cache in <c>/var/lib/containers/cache</c>, netavark's <c>/run/containers/networks</c>, the
-/// defaults in <c>/etc/containers</c>), so as root every command runs in a private mount namespace with a tmpfs on
+/// defaults in <c>/etc/containers</c>), so as root every command runs in a private mount namespace (<see cref="PrivateMountNamespace"/>) with a tmpfs on
 /// <c>/run</c> and this instance's folders on <c>/var/lib/containers</c> (or <c>/var/lib</c> where that does not
 /// exist, so nothing is created on the machine) and <c>/etc/containers</c>: nothing outside the folder is read or
 /// changed. Non-zero exit codes are returned, not thrown.
@@ -13,11 +13,11 @@ namespace Gateway.EndToEnd.Tests.Infrastructure;
 public sealed class ContainersTool
 {
     private const string PrivateMountsScript =
-        "mount -n -t tmpfs tmpfs /run && " +
+        PrivateMountNamespace.PrivateRunScript + " && " +
         "target=/var/lib/containers; source=\"$TOOL_HOME/var-lib/containers\"; " +
         "[ -d \"$target\" ] || { target=/var/lib; source=\"$TOOL_HOME/var-lib\"; }; " +
         "mount -n --bind \"$source\" \"$target\" && " +
-        "{ [ ! -d /etc/containers ] || mount -n --bind \"$TOOL_HOME/etc-containers\" /etc/containers; } && exec \"$@\"";
+        "{ [ ! -d /etc/containers ] || mount -n --bind \"$TOOL_HOME/etc-containers\" /etc/containers; }";
 
     private readonly string[] _globalOptions;
 
@@ -63,7 +63,7 @@ public sealed class ContainersTool
     public Task<CommandResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
     /// <summary>Runs it with <paramref name="standardInput"/> on stdin.</summary>
-    public Task<CommandResult> RunWithInputAsync(string? standardInput, params string[] args)
+    public async Task<CommandResult> RunWithInputAsync(string? standardInput, params string[] args)
     {
         var etc = Path.Combine(Directory, "etc-containers");
         var environment = new Dictionary<string, string?>
@@ -79,10 +79,11 @@ public sealed class ContainersTool
             ["XDG_RUNTIME_DIR"] = Path.Combine(Directory, "xdg-runtime"),
             ["TMPDIR"] = Path.Combine(Directory, "tmp"),
         };
-        string[] command = [Program, .. _globalOptions, .. args];
-        return Environment.IsPrivilegedProcess
-            ? CommandRunner.RunAsync("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", PrivateMountsScript, Program, .. command], Timeout, environment, standardInput, Directory)
-            : CommandRunner.RunAsync(Program, [.. _globalOptions, .. args], Timeout, environment, standardInput, Directory);
+        string[] arguments = [.. _globalOptions, .. args];
+        var (program, command) = await PrivateMountNamespace.UnavailableReasonAsync().ConfigureAwait(false) is null
+            ? PrivateMountNamespace.Command(PrivateMountsScript, Program, arguments)
+            : (Program, arguments);
+        return await CommandRunner.RunAsync(program, command, Timeout, environment, standardInput, Directory).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -4,23 +4,30 @@ namespace Gateway.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
 /// A private Docker engine: containerd (own config, under <c>docker-init -s</c> as subreaper) and dockerd
-/// (vfs, no iptables, no bridge), all state under <c>&lt;temp&gt;/docker-engine</c>. The real docker CLI runs
-/// with DOCKER_HOST/DOCKER_CONFIG pointing there (never ~/.docker). Loopback registries are "insecure" for
-/// dockerd: it skips TLS verification and falls back to plain HTTP for 127.0.0.0/8.
+/// (vfs, no iptables, no bridge, cgroupfs), all state under <c>&lt;temp&gt;/docker-engine</c>. Both daemons run in one
+/// private mount namespace with their own <c>/run</c> (<see cref="EngineIsolation"/>), so the folders they insist on
+/// there and their mounts stay out of the machine; the cgroups of containers (only <c>docker run</c> makes them)
+/// cannot be private and go under a parent named for this engine, removed on dispose. The real docker CLI runs
+/// outside the namespace with DOCKER_HOST/DOCKER_CONFIG pointing at the engine's folder (never ~/.docker).
+/// Loopback registries are "insecure" for dockerd: it skips TLS verification and falls back to plain HTTP for
+/// 127.0.0.0/8.
 /// </summary>
 public sealed class DockerEngine : IAsyncDisposable
 {
-    // Empty folders dockerd/containerd/runc create outside the prefix; removed on dispose if they were not there before.
-    private static readonly string[] OutsideDirectories = ["/run/docker/plugins", "/run/docker", "/run/containerd/s", "/run/containerd"];
+    // Empty folders dockerd/containerd/runc create outside the prefix when the namespace is refused; removed on dispose
+    // if they were not there before (a system dockerd may share them: they are only ever rmdir'ed when empty).
+    private static readonly string[] SharedRunDirectories = ["/run/docker/plugins", "/run/docker", "/run/containerd/s", "/run/containerd"];
 
     private readonly HashSet<string> _preExisting;
     private ManagedProcess? _containerd;
     private ManagedProcess? _dockerd;
 
-    private DockerEngine(string root, HashSet<string> preExisting)
+    private DockerEngine(string root, EngineIsolation isolation, HashSet<string> preExisting)
     {
         Root = root;
+        Isolation = isolation;
         _preExisting = preExisting;
+        CgroupParent = "gw-e2e-docker-" + Guid.NewGuid().ToString("N")[..8];
     }
 
     /// <summary>The folder holding all engine state.</summary>
@@ -38,6 +45,18 @@ public sealed class DockerEngine : IAsyncDisposable
 
     public ManagedProcess Containerd => _containerd ?? throw new InvalidOperationException("containerd not started");
 
+    /// <summary>Whether the daemons run in a private mount namespace or, where that is refused, share the machine's <c>/run</c>.</summary>
+    public EngineIsolation Isolation { get; }
+
+    /// <summary>
+    /// The cgroup (under each hierarchy's root) containers of this engine go in, unique to it, so it never shares a
+    /// folder with a system dockerd's <c>docker</c> cgroup and can always be removed whole.
+    /// </summary>
+    public string CgroupParent { get; }
+
+    /// <summary>One line for the test output when <see cref="Isolation"/> is the fallback, else null.</summary>
+    public string? IsolationNote { get; private set; }
+
     /// <summary>Bound for each CLI command (push/pull of 64 MiB takes ~3 s).</summary>
     public TimeSpan CliTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
@@ -45,7 +64,14 @@ public sealed class DockerEngine : IAsyncDisposable
     {
         var limit = timeout ?? TimeSpan.FromSeconds(60);
         var root = temp.CreateSubdirectory("docker-engine");
-        var engine = new DockerEngine(root, [.. OutsideDirectories.Concat(CgroupDockerDirectories()).Where(Directory.Exists)]);
+        var unavailable = await PrivateMountNamespace.UnavailableReasonAsync().ConfigureAwait(false);
+        var engine = unavailable is null
+            ? new DockerEngine(root, EngineIsolation.PrivateMountNamespace, [])
+            : new DockerEngine(root, EngineIsolation.SharedRun, [.. SharedRunDirectories.Where(Directory.Exists)])
+            {
+                IsolationNote = $"note: dockerd/containerd share the machine's /run (no private mount namespace here: {unavailable}); " +
+                    "the folders they create there are removed on dispose",
+            };
         try
         {
             await engine.StartContainerdAsync(limit).ConfigureAwait(false);
@@ -83,7 +109,11 @@ public sealed class DockerEngine : IAsyncDisposable
 
     public Task<CommandResult> LogoutAsync(string registry) => RunCliAsync("logout", registry);
 
-    /// <summary>Stops dockerd (SIGTERM, ≤30 s) and containerd, unmounts what is left, removes the empty dirs they made outside.</summary>
+    /// <summary>
+    /// Stops dockerd (SIGTERM, ≤30 s) and containerd, kills shims left over, unmounts what is left under the folder
+    /// (the namespace's mounts have gone with its last process), removes this engine's cgroups and, in the fallback,
+    /// the empty folders the daemons made in <c>/run</c>.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_dockerd is not null)
@@ -105,19 +135,42 @@ public sealed class DockerEngine : IAsyncDisposable
         }
 
         Mounts.UnmountAllUnder(Root);
-        foreach (var dir in OutsideDirectories.Concat(CgroupDockerDirectories()))
+        RemoveCgroups();
+        if (Isolation == EngineIsolation.SharedRun)
         {
-            if (!_preExisting.Contains(dir))
+            foreach (var dir in SharedRunDirectories.Where(d => !_preExisting.Contains(d)))
             {
                 TryRemoveEmptyDirectory(dir);
             }
         }
     }
 
-    private static IEnumerable<string> CgroupDockerDirectories() =>
+    /// <summary>This engine's cgroup folders: <c>/sys/fs/cgroup/PARENT</c> (cgroup v2) and <c>/sys/fs/cgroup/*/PARENT</c> (v1).</summary>
+    public IEnumerable<string> CgroupDirectories() =>
         Directory.Exists("/sys/fs/cgroup")
-            ? Directory.EnumerateDirectories("/sys/fs/cgroup").Select(c => Path.Combine(c, "docker"))
+            ? Directory.EnumerateDirectories("/sys/fs/cgroup").Prepend("/sys/fs/cgroup").Select(c => Path.Combine(c, CgroupParent)).Where(Directory.Exists)
             : [];
+
+    // runc removes a container's cgroup when the container is deleted; the parent it created stays. A cgroup folder
+    // is removed with rmdir (its files are the kernel's), children first; one still holding a process stays.
+    private void RemoveCgroups()
+    {
+        foreach (var parent in CgroupDirectories().ToList())
+        {
+            try
+            {
+                foreach (var child in Directory.EnumerateDirectories(parent, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length).ToList())
+                {
+                    TryRemoveEmptyDirectory(child);
+                }
+            }
+            catch (DirectoryNotFoundException)
+            {
+            }
+
+            TryRemoveEmptyDirectory(parent);
+        }
+    }
 
     private static void TryRemoveEmptyDirectory(string path)
     {
@@ -160,7 +213,11 @@ public sealed class DockerEngine : IAsyncDisposable
             """).ConfigureAwait(false);
 
         // docker-init (tini) -s: subreaper, so exited containerd-shims get reaped (PID 1 here does not reap orphans).
-        _containerd = ManagedProcess.Start("/usr/bin/docker-init", ["-s", "--", "containerd", "--config", config], workingDirectory: dir, name: "containerd");
+        string[] init = ["-s", "--", "containerd", "--config", config];
+        var (program, arguments) = Isolation == EngineIsolation.PrivateMountNamespace
+            ? PrivateMountNamespace.WithPrivateRun("/usr/bin/docker-init", init)
+            : ("/usr/bin/docker-init", init);
+        _containerd = ManagedProcess.Start(program, arguments, workingDirectory: dir, name: "containerd");
         await Poll.UntilAsync(
             async _ => (await CommandRunner.RunAsync("ctr", ["--address", ContainerdSocket, "version"], TimeSpan.FromSeconds(10)).ConfigureAwait(false)).Succeeded,
             timeout,
@@ -180,8 +237,7 @@ public sealed class DockerEngine : IAsyncDisposable
             JsonSerializer.Serialize(new Dictionary<string, string> { ["deprecated-key-path"] = Path.Combine(Root, "key.json") }))
             .ConfigureAwait(false);
 
-        _dockerd = ManagedProcess.Start(
-            "dockerd",
+        string[] dockerd =
             [
                 "--config-file", daemonJson,
                 "--host", DockerHost,
@@ -191,9 +247,18 @@ public sealed class DockerEngine : IAsyncDisposable
                 "--pidfile", Path.Combine(Root, "docker.pid"),
                 "--iptables=false", "--ip6tables=false", "--ip-masq=false", "--bridge=none",
                 "--storage-driver=vfs",
-            ],
-            workingDirectory: Root,
-            name: "dockerd");
+
+                // cgroupfs, not systemd (dockerd's choice on cgroup v2 hosts running systemd): the containers' cgroups
+                // then go under a parent of this engine's own instead of into systemd's slices.
+                "--exec-opt", "native.cgroupdriver=cgroupfs",
+                "--cgroup-parent", "/" + CgroupParent,
+            ];
+
+        // dockerd joins containerd's namespace: /run/docker/plugins (not movable by any option) lands in the private /run.
+        var (program, arguments) = Isolation == EngineIsolation.PrivateMountNamespace
+            ? PrivateMountNamespace.Join(Containerd.Pid, Root, "dockerd", dockerd)
+            : ("dockerd", dockerd);
+        _dockerd = ManagedProcess.Start(program, arguments, workingDirectory: Root, name: "dockerd");
         await Poll.UntilAsync(
             async _ => (await RunCliAsync("version").ConfigureAwait(false)).Succeeded,
             timeout,

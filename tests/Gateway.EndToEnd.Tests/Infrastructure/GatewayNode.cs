@@ -60,8 +60,15 @@ public sealed class GatewayNode : IAsyncDisposable
             GatewayPort = options.GatewayPort ?? FreePort.Next(),
             MetricsPort = options.MetricsPort ?? FreePort.Next(),
         };
-        var environment = EnvironmentFor(resolved);
         var workingDirectory = TempDirectory.Create();
+
+        // The runtime keeps its debugger pipes and diagnostics socket (clr-debug-pipe-*, dotnet-diagnostic-*) in TMPDIR
+        // and removes them only on a clean exit: a node killed with SIGKILL, as crash tests do, would leave them in /tmp.
+        // ASP.NET's data protection writes its key ring to ~/.aspnet/DataProtection-Keys. The node's own folder takes
+        // both, and whatever else the node puts in its temp or home folder.
+        var environment = new Dictionary<string, string?>(EnvironmentFor(resolved));
+        environment.TryAdd("TMPDIR", workingDirectory.CreateSubdirectory("tmp"));
+        environment.TryAdd("HOME", workingDirectory.CreateSubdirectory("home"));
         ManagedProcess process;
         try
         {

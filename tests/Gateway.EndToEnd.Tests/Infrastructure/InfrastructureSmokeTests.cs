@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Formats.Tar;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
@@ -59,13 +60,20 @@ public sealed class InfrastructureSmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task DockerCli_ImportPushRmiPullAgainstBareRegistry_Succeeds()
+    public async Task DockerEngine_ImportPushRmiPullAndRun_WorksAndLeavesNothingOutsideItsFolder()
     {
         var watch = Stopwatch.StartNew();
         using var temp = TempDirectory.Create();
         await using var registry = await RegistryServer.StartAsync(temp);
+        var runBefore = RunListing();
+        var cgroupsBefore = CgroupListing();
         var engine = await DockerEngine.StartAsync(temp);
-        output.WriteLine($"engine up after {watch.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"engine up after {watch.Elapsed.TotalSeconds:0.0} s ({engine.Isolation})");
+        if (engine.IsolationNote is not null)
+        {
+            output.WriteLine(engine.IsolationNote);
+        }
+
         try
         {
             var tar = temp.Combine("small.tar");
@@ -78,9 +86,20 @@ public sealed class InfrastructureSmokeTests(ITestOutputHelper output)
             Assert.False((await engine.RunCliAsync("image", "inspect", image)).Succeeded);
             (await engine.RunCliAsync("pull", image)).EnsureSuccess();
             (await engine.RunCliAsync("image", "inspect", image)).EnsureSuccess();
-
             Assert.Contains("/v2/smoke/app/manifests/1", registry.Output, StringComparison.Ordinal);
             output.WriteLine($"import/push/rmi/pull done after {watch.Elapsed.TotalSeconds:0.0} s");
+
+            // A container too: the shim's socket folder (/run/containerd/s), runc and the container's cgroups.
+            // tini-static (docker-init, from the same package as dockerd) is the one static binary sure to be here.
+            var run = await engine.RunCliAsync("run", "--rm", "--network", "none", await TiniImageAsync(engine, temp), "/tini", "--version");
+            Assert.Contains("tini version", run.EnsureSuccess().StandardOutput, StringComparison.Ordinal);
+            if (engine.Isolation == EngineIsolation.PrivateMountNamespace)
+            {
+                // The daemons did make their folders, in their own /run; the machine's is untouched while they run.
+                Assert.True(Directory.Exists($"/proc/{engine.Dockerd.Pid}/root/run/docker/plugins"), "dockerd sees its /run/docker/plugins");
+                Assert.True(Directory.Exists($"/proc/{engine.Containerd.Pid}/root/run/containerd/s"), "containerd sees its shim folder");
+                Assert.Equal("", DirectoryListing.Added(runBefore, RunListing()));
+            }
         }
         finally
         {
@@ -90,6 +109,9 @@ public sealed class InfrastructureSmokeTests(ITestOutputHelper output)
         output.WriteLine($"engine down after {watch.Elapsed.TotalSeconds:0.0} s (dockerd exit {engine.Dockerd.ExitCode}, containerd exit {engine.Containerd.ExitCode})");
         Assert.Empty(ProcessTable.Referencing(engine.Root));
         Assert.Empty(Mounts.Under(engine.Root));
+        Assert.Equal("", DirectoryListing.Added(runBefore, RunListing()));
+        Assert.Equal("", DirectoryListing.Added(cgroupsBefore, CgroupListing()));
+        Assert.Empty(engine.CgroupDirectories());
         Assert.True(File.Exists(Path.Combine(engine.Root, "key.json")), "dockerd's libtrust key belongs in the engine's own folder (daemon.json), not /etc/docker");
     }
 
@@ -332,6 +354,43 @@ public sealed class InfrastructureSmokeTests(ITestOutputHelper output)
         var ok = chain.Build(leaf);
         thumbprints = [.. chain.ChainElements.Select(e => e.Certificate.Thumbprint)];
         return ok;
+    }
+
+    /// <summary>
+    /// <c>/run</c> three levels deep, less what systemd, udev and logind change there on their own at any time (units,
+    /// devices, sessions); a Docker engine's folders (<c>docker</c>, <c>containerd</c>, <c>runc</c>, <c>containers</c>)
+    /// would appear at the top.
+    /// </summary>
+    private static HashSet<string> RunListing() =>
+        [.. DirectoryListing.Take("/run", 3).Where(p => !p.StartsWith("/run/systemd/", StringComparison.Ordinal)
+            && !p.StartsWith("/run/udev/", StringComparison.Ordinal) && !p.StartsWith("/run/user/", StringComparison.Ordinal))];
+
+    /// <summary>
+    /// The cgroups two levels under <c>/sys/fs/cgroup</c> (a v1 controller's top cgroups, or v2's), less systemd's units
+    /// inside its slices, which come and go with services; a Docker engine's parent would appear outside them.
+    /// </summary>
+    private static HashSet<string> CgroupListing() =>
+        [.. DirectoryListing.Take("/sys/fs/cgroup", 2).Where(p => !p.Contains(".slice/", StringComparison.Ordinal))];
+
+    /// <summary>Imports an image holding only <c>/tini</c> (the machine's tini-static) into <paramref name="engine"/>; returns its name.</summary>
+    private static async Task<string> TiniImageAsync(DockerEngine engine, TempDirectory temp)
+    {
+        var tar = temp.Combine("tini.tar");
+        await using (var stream = File.Create(tar))
+        await using (var writer = new TarWriter(stream))
+        {
+            var entry = new PaxTarEntry(TarEntryType.RegularFile, "tini")
+            {
+                Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute,
+            };
+            await using var binary = File.OpenRead("/usr/bin/docker-init");
+            entry.DataStream = binary;
+            await writer.WriteEntryAsync(entry);
+        }
+
+        const string image = "smoke/tini:1";
+        (await engine.RunCliAsync("import", tar, image)).EnsureSuccess();
+        return image;
     }
 
     private static Task<CommandResult> WhoAmIAsync(string url, string? startTls, string uid, string password, IReadOnlyDictionary<string, string?> environment) =>

@@ -130,7 +130,7 @@ public sealed class OidcProvider : IAsyncDisposable
         return JsonNode.Parse(text)!;
     }
 
-    /// <summary><c>npm ci</c> from the lockfile when <c>node_modules</c> is missing (CI installs it up front).</summary>
+    /// <summary><c>npm ci</c> from the lockfile when <c>node_modules</c> is missing (CI installs it up front), with a cache of its own.</summary>
     private static async Task EnsureInstalledAsync()
     {
         await InstallLock.WaitAsync().ConfigureAwait(false);
@@ -141,8 +141,13 @@ public sealed class OidcProvider : IAsyncDisposable
                 return;
             }
 
+            // npm keeps its cache and debug logs in ~/.npm: a folder of the run's own instead, thrown away after.
+            using var cache = TempDirectory.Create();
             var result = await CommandRunner.RunAsync(
-                "npm", ["ci", "--no-audit", "--no-fund", "--prefix", ScriptDirectory], TimeSpan.FromMinutes(3)).ConfigureAwait(false);
+                "npm",
+                ["ci", "--no-audit", "--no-fund", "--prefix", ScriptDirectory],
+                TimeSpan.FromMinutes(3),
+                new Dictionary<string, string?> { ["npm_config_cache"] = cache.Path, ["npm_config_update_notifier"] = "false" }).ConfigureAwait(false);
             if (result.ExitCode != 0)
             {
                 throw new InvalidOperationException($"npm ci in {ScriptDirectory} failed ({result.ExitCode}):\n{result.Output}");

@@ -6,7 +6,7 @@ namespace Gateway.EndToEnd.Tests.Infrastructure;
 /// Runs the real skopeo (1.9.3) with a private auth file, an accept-anything policy and an empty
 /// registries.conf, all under a temp folder. containers/image also keeps a blob-info cache (it then tries
 /// cross-repository mounts of blobs it has seen before), for root in /var/lib/containers/cache, which no option of
-/// skopeo 1.9 moves: as root each command runs in a private mount namespace where this instance's own folder is
+/// skopeo 1.9 moves: as root each command runs in a private mount namespace (<see cref="PrivateMountNamespace"/>) where this instance's own folder is
 /// mounted there; otherwise the cache goes to XDG_DATA_HOME, also in this instance's folder. Either way the commands
 /// of one instance share a cache, as on a user's machine, and nothing else sees it.
 /// </summary>
@@ -43,7 +43,7 @@ public sealed class Skopeo
     /// <summary>Runs <c>skopeo [global options] ARGS</c>; global options (policy, registries.d, tmpdir) come first.</summary>
     public Task<CommandResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
-    public Task<CommandResult> RunWithInputAsync(string? standardInput, params string[] args)
+    public async Task<CommandResult> RunWithInputAsync(string? standardInput, params string[] args)
     {
         string[] skopeo =
         [
@@ -61,19 +61,21 @@ public sealed class Skopeo
             ["SKOPEO_VAR_LIB"] = Path.Combine(Directory, "var-lib"),
         };
 
-        return Environment.IsPrivilegedProcess
-            ? CommandRunner.RunAsync("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", PrivateCacheScript, "skopeo", .. skopeo], Timeout, environment, standardInput, Directory)
-            : CommandRunner.RunAsync("skopeo", skopeo, Timeout, environment, standardInput, Directory);
+        var (program, arguments) = await PrivateMountNamespace.UnavailableReasonAsync().ConfigureAwait(false) is null
+            ? PrivateMountNamespace.Command(PrivateCacheScript, "skopeo", skopeo)
+            : ("skopeo", skopeo);
+        return await CommandRunner.RunAsync(program, arguments, Timeout, environment, standardInput, Directory).ConfigureAwait(false);
     }
 
     /// <summary>
     /// In the private mount namespace: this instance's var-lib/containers on /var/lib/containers (its var-lib on
-    /// /var/lib where that folder does not exist, so it is not created on the machine), then skopeo.
+    /// /var/lib where that folder does not exist, so it is not created on the machine). <c>-n</c>: without it libmount
+    /// creates <c>/run/mount</c> (its utab folder) in the machine's /run, which this namespace shares.
     /// </summary>
     private const string PrivateCacheScript =
         "target=/var/lib/containers; source=\"$SKOPEO_VAR_LIB/containers\"; " +
         "[ -d \"$target\" ] || { target=/var/lib; source=\"$SKOPEO_VAR_LIB\"; }; " +
-        "mount --bind \"$source\" \"$target\" && exec skopeo \"$@\"";
+        "mount -n --bind \"$source\" \"$target\"";
 
     /// <summary>
     /// <c>skopeo copy SOURCE DESTINATION</c>; <paramref name="access"/> applies to each docker:// side

@@ -134,6 +134,9 @@ public sealed class RegistryOracle : IAsyncDisposable
         start.Environment["GOPROXY"] = "off";
         start.Environment["GOCACHE"] = Path.Combine(folder, "go-cache");
         start.Environment["HOME"] = folder;
+
+        // go build's work folder (go-build*) and the compiler's temp files: in /tmp they would stay after a killed build.
+        start.Environment["GOTMPDIR"] = start.Environment["TMPDIR"] = Directory.CreateDirectory(Path.Combine(folder, "tmp")).FullName;
         using var go = Process.Start(start) ?? throw new InvalidOperationException("go did not start: install golang-go");
         var output = go.StandardOutput.ReadToEndAsync();
         var errors = go.StandardError.ReadToEndAsync();
