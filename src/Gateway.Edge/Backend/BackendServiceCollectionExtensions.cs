@@ -1,5 +1,7 @@
 using Gateway.Edge.Access;
 using Gateway.Edge.Configuration;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +35,10 @@ public static class BackendServiceCollectionExtensions
                 }
             });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActiveHealthCheckPolicy, AnyAnswerHealthPolicy>());
+
+        // YARP turns on ASP.NET's data protection: its keys stay in memory (MemoryKeyRepository), never in ~/.aspnet.
+        services.AddDataProtection();
+        services.Configure<KeyManagementOptions>(keys => keys.XmlRepository = new MemoryKeyRepository());
         return services;
     }
 }

@@ -96,6 +96,11 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
         Assert.True(drain.RefusedAt >= DrainDelay, $"new connections refused {Seconds(drain.RefusedAt)} after SIGTERM, before the drain delay ended");
         Assert.True(drain.RefusedAt < transferEndedAfter, $"the transfer ended ({Seconds(transferEndedAfter)}) before the node stopped accepting ({Seconds(drain.RefusedAt)}): inconclusive");
 
+        // The node wrote nothing to its home folder: no data-protection key ring in ~/.aspnet (a read-only container could
+        // not write it, and it would hold a key in clear).
+        var home = Path.Combine(node.WorkingDirectory, "home");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(home));
+
         Assert.True(exitedInTime, $"still running {Seconds(exitedAfter)} after SIGTERM:\n{node.Process.OutputTail()}");
         Assert.Equal(0, node.Process.ExitCode);
         Assert.Contains("Shutdown requested: draining", node.Output, StringComparison.Ordinal);
