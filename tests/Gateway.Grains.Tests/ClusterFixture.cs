@@ -87,6 +87,9 @@ public sealed class TrackingTimeProvider(DateTimeOffset start) : FakeTimeProvide
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        // Counted only once the timer exists: a test that sees the count and advances the clock must find it there
+        // (counted first, an Advance in between left a timer due after the new "now", and it never fired).
+        var timer = base.CreateTimer(callback, state, dueTime, period);
         if (period == Timeout.InfiniteTimeSpan)
         {
             lock (_gate)
@@ -95,7 +98,7 @@ public sealed class TrackingTimeProvider(DateTimeOffset start) : FakeTimeProvide
             }
         }
 
-        return base.CreateTimer(callback, state, dueTime, period);
+        return timer;
     }
 
     /// <summary>How many one-shot timers with this due time were created so far.</summary>
