@@ -6,7 +6,6 @@ using Gateway.Edge.Access.Admit;
 using Gateway.Edge.Access.Identify.Htpasswd;
 using Gateway.Edge.Access.Identify.Passwords;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -117,9 +116,6 @@ public sealed class EdgeTestHost : IAsyncDisposable
             builder.Services.AddSingleton(new FingerprintKey(RandomNumberGenerator.GetBytes(32)));
             builder.Services.AddRegistryEdge(builder.Configuration);
 
-            // YARP's AddReverseProxy brings ASP.NET data protection, which writes a key ring to ~/.aspnet/DataProtection-Keys
-            // at start: this host's folder takes it instead.
-            builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(directory, "data-protection")));
             builder.Services.AddSingleton<IAccessGrains>(cache);
             configureBuilder?.Invoke(builder);
             app = builder.Build();

@@ -16,7 +16,27 @@ public static class PrivateMountNamespace
     /// and creating one outside is exactly what this avoids. <c>-n</c> everywhere: without it libmount creates
     /// <c>/run/mount</c> (its utab folder) in whatever /run it sees.
     /// </summary>
-    public const string PrivateRunScript = "mount -n -t tmpfs -o mode=0755,size=64m gw-e2e-run /run";
+    public const string PrivateRunScript = "mount -n -t tmpfs -o mode=0755,size=64m " + PrivateRunSource + " /run";
+
+    /// <summary>The source name of the private <c>/run</c> tmpfs, as a process's <c>/proc/PID/mountinfo</c> shows it.</summary>
+    public const string PrivateRunSource = "gw-e2e-run";
+
+    /// <summary>
+    /// Whether process <paramref name="pid"/> runs in a mount namespace other than this process's, with the private
+    /// <c>/run</c> tmpfs mounted: then nothing it creates under <c>/run</c> can reach the machine's.
+    /// </summary>
+    public static bool HasPrivateRun(int pid) =>
+        new FileInfo($"/proc/{pid}/ns/mnt").LinkTarget != new FileInfo("/proc/self/ns/mnt").LinkTarget
+        && File.ReadLines($"/proc/{pid}/mountinfo").Any(IsPrivateRun);
+
+    // mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS…] - FSTYPE SOURCE SUPEROPTIONS"
+    private static bool IsPrivateRun(string line)
+    {
+        var fields = line.Split(' ');
+        var separator = Array.IndexOf(fields, "-");
+        return fields.Length > 4 && fields[4] == "/run" && separator > 0 && separator + 2 < fields.Length
+            && fields[separator + 1] == "tmpfs" && fields[separator + 2] == PrivateRunSource;
+    }
 
     private static readonly Lazy<Task<string?>> Probe = new(ProbeAsync);
 
